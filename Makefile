@@ -1,0 +1,38 @@
+# The README's commands. Each sets up .venv itself, so they work on a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: test demo bench lint train evaluate setup clean
+.DEFAULT_GOAL := test
+
+$(BIN)/organwatch: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/organwatch
+
+test: setup
+	$(BIN)/ruff check crawler nlp tests benchmarks
+	$(BIN)/pytest -q
+
+demo: setup
+	$(BIN)/organwatch demo
+
+bench: setup
+	$(BIN)/python benchmarks/classifier.py
+
+train: setup
+	$(BIN)/organwatch train
+
+evaluate: setup
+	$(BIN)/organwatch evaluate nlp/corpus/dev.jsonl
+
+lint: setup
+	$(BIN)/ruff check crawler nlp tests benchmarks
+	$(BIN)/ruff format --check crawler nlp tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

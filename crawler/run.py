@@ -1,0 +1,51 @@
+"""Run the `watch` spider in this process with organwatch's settings and the command's options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+
+@dataclass
+class CrawlOptions:
+    seeds: list[str]
+    db: str = "data/organwatch.db"
+    warc_dir: str | None = None
+    job: str | None = None
+    max_pages: int | None = None
+    depth: int | None = None
+    allow_private: bool = False
+    settings: dict = field(default_factory=dict)
+    verbose: bool = False
+
+
+def crawl_settings(options: CrawlOptions) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if not options.verbose:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    settings.set("ORGANWATCH_DB", options.db, priority="cmdline")
+    if options.warc_dir:
+        settings.set("ORGANWATCH_WARC_DIR", options.warc_dir, priority="cmdline")
+    if options.job:
+        settings.set("JOBDIR", options.job, priority="cmdline")
+    if options.max_pages is not None:
+        settings.set("CLOSESPIDER_PAGECOUNT", options.max_pages, priority="cmdline")
+    if options.depth is not None:
+        settings.set("ORGANWATCH_MAX_DEPTH", options.depth, priority="cmdline")
+    if options.allow_private:
+        settings.set("ORGANWATCH_ALLOW_PRIVATE", True, priority="cmdline")
+    for name, value in options.settings.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> dict:
+    """Crawl until done; return the crawl's stats."""
+    process = CrawlerProcess(crawl_settings(options))
+    crawler = process.create_crawler("watch")
+    process.crawl(crawler, urls=options.seeds)
+    process.start()
+    return crawler.stats.get_stats()

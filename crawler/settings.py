@@ -1,0 +1,62 @@
+"""Scrapy settings of the organwatch project: polite by default. Override per run with
+`organwatch crawl -s NAME=VALUE` (or `scrapy crawl watch -s NAME=VALUE`)."""
+
+BOT_NAME = "organwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Who we are, and where a site owner reads why we came.
+ORGANWATCH_CONTACT_URL = "https://github.com/organwatch/organwatch#for-site-owners"
+USER_AGENT = f"organwatch/0.1 (+{ORGANWATCH_CONTACT_URL})"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DNS_TIMEOUT = 20
+
+# Budgets (the crawl command's --depth and --max-pages set the first two)
+ORGANWATCH_MAX_DEPTH = 10  # links followed from a seed; 0 = the seeds only (Scrapy's DEPTH_LIMIT=0 means unlimited)
+CLOSESPIDER_PAGECOUNT = 0
+ORGANWATCH_DOMAIN_PAGE_CAP = 2000  # pages scheduled per registered domain per run
+DEPTH_PRIORITY = 1  # breadth-first within the budgets
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# Safety: refuse private, loopback and link-local addresses (crawl --allow-private turns it off)
+ORGANWATCH_ALLOW_PRIVATE = False
+ORGANWATCH_ALLOWED_NETWORKS = []  # exceptions, e.g. ["10.20.0.0/16"] for an intranet you mean to crawl
+
+# Where results go (crawl --db)
+ORGANWATCH_DB = "data/organwatch.db"
+ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuard": 50,
+    "crawler.middlewares.RetryAfter": 540,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.AnalysisPipeline": 300,
+    "crawler.pipelines.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.extensions.Progress": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,155 @@
+"""The SQLite store: the schema (as migrations), and the only code that writes crawl results.
+
+Tables (described for users in datasette/metadata.yml):
+  pages       one row per canonical URL, with the latest analysis
+  captures    one row per fetch, append-only
+  indicators  what the analysis found on a capture
+  crawls      one row per run
+  reviews     reviewers' verdicts, append-only
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("organwatch")
+
+
+def utcnow() -> str:
+    """UTC ISO 8601 with seconds and a Z: the one timestamp format of the store."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int, "started": str, "finished": str, "status": str,
+            "seeds": str, "settings": str, "stats": str, "software": str,
+        },
+        pk="id",
+    )
+    db["pages"].create(
+        {
+            "id": int, "url": str, "domain": str, "title": str, "lang": str,
+            "flagged": int, "risk": int, "advertising": float, "brokerage": float,
+            "reasons": str, "organs": str, "destinations": str,
+            "text": str, "text_sha256": str, "model_version": str,
+            "first_seen": str, "last_seen": str, "live": int, "last_status": int, "last_capture_id": int,
+        },
+        pk="id",
+        not_null={"url", "domain"},
+        defaults={"flagged": 0, "risk": 0, "live": 1},
+    )
+    db["pages"].create_index(["url"], unique=True)
+    db["pages"].create_index(["flagged", "risk"])
+    db["pages"].create_index(["domain"])
+    db["captures"].create(
+        {
+            "id": int, "page_id": int, "crawl_id": int, "url": str, "final_url": str,
+            "fetched_at": str, "status": int, "headers": str, "content_type": str,
+            "payload_sha256": str, "size": int, "server_ip": str, "depth": int, "seed": str,
+            "referer": str, "skipped": str, "error": str,
+            "warc_file": str, "warc_offset": int, "warc_length": int, "warc_record_id": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id"), ("crawl_id", "crawls", "id")],
+    )
+    db["captures"].create_index(["page_id"])
+    db["captures"].create_index(["crawl_id"])
+    db["indicators"].create(
+        {
+            "id": int, "capture_id": int, "page_id": int, "kind": str, "value": str,
+            "normalized": str, "start": int, "end": int,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("page_id", "pages", "id")],
+    )
+    db["indicators"].create_index(["page_id"])
+    db["indicators"].create_index(["kind", "normalized"])
+    db["reviews"].create(
+        {
+            "id": int, "page_id": int, "reviewer": str, "verdict": str, "note": str,
+            "created_at": str, "model_version": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["pages"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+
+
+class Store:
+    """Open (creating and migrating) the database at `path`. One writer at a time."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # crawls
+    def start_crawl(self, seeds: list[str], settings: dict, software: str) -> int:
+        with self.db.atomic():
+            return self.db["crawls"].insert(
+                {
+                    "started": utcnow(), "status": "running", "seeds": json.dumps(seeds),
+                    "settings": json.dumps(settings, sort_keys=True, default=str), "software": software,
+                }
+            ).last_pk
+
+    def finish_crawl(self, crawl_id: int, stats: dict, status: str) -> None:
+        with self.db.atomic():
+            self.db["crawls"].update(
+                crawl_id,
+                {"finished": utcnow(), "status": status, "stats": json.dumps(stats, sort_keys=True, default=str)},
+            )
+
+    # captures and pages
+    def record(self, capture: dict, page: dict | None = None, indicators: list[dict] | None = None) -> int:
+        """Store one fetch: the capture row, and when it was a page, the page (upserted by URL:
+        `first_seen` kept, `last_seen` moved) and the indicators found. One transaction."""
+        with self.db.atomic():
+            page_id = None
+            if page is not None:
+                page_id = self._upsert_page(page, capture["fetched_at"])
+            elif capture.get("url"):
+                row = self.db.execute("select id from pages where url = ?", [capture["url"]]).fetchone()
+                page_id = row[0] if row else None
+            capture_id = self.db["captures"].insert({**capture, "page_id": page_id}).last_pk
+            if page_id is not None and page is not None:
+                self.db.execute(
+                    "update pages set last_capture_id = ? where id = ?", [capture_id, page_id]
+                )
+                if indicators:
+                    self.db["indicators"].insert_all(
+                        {**ind, "capture_id": capture_id, "page_id": page_id} for ind in indicators
+                    )
+            return capture_id
+
+    def _upsert_page(self, page: dict, seen: str) -> int:
+        columns = [
+            "url", "domain", "title", "lang", "flagged", "risk", "advertising", "brokerage",
+            "reasons", "organs", "destinations", "text", "text_sha256", "model_version", "last_status",
+        ]
+        values = [page.get(c) for c in columns]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "url")
+        row = self.db.execute(
+            f"insert into pages ({', '.join(columns)}, first_seen, last_seen, live) "
+            f"values ({', '.join('?' for _ in columns)}, ?, ?, 1) "
+            f"on conflict(url) do update set {sets}, last_seen = excluded.last_seen, live = 1 "
+            "returning id",
+            [*values, seen, seen],
+        ).fetchone()
+        return row[0]

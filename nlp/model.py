@@ -1,0 +1,152 @@
+"""The trained pipeline: where it lives, how it is trained from the corpus and the config, what
+it records about its origin, and how a stale one is noticed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+import nlp.architecture  # noqa: F401  (registers organwatch.NormBOW.v1)
+import nlp.concepts  # noqa: F401  (registers the organwatch_concepts factory)
+import nlp.dataset  # noqa: F401  (registers organwatch.JsonlCorpus.v1)
+import nlp.tokenizer  # noqa: F401  (registers organwatch.tokenizer.v1)
+from nlp.concepts import lexicon_digest
+from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
+from nlp.labels import LABELS
+
+NLP_DIR = Path(__file__).parent
+MODEL_DIR = NLP_DIR / "model"
+CONFIG_PATH = NLP_DIR / "configs" / "textcat.cfg"
+TEXTCAT = "textcat_multilabel"
+# The flag threshold must give at least this precision on dev (issue: precision >= 0.9).
+MIN_PRECISION = 0.9
+DEFAULT_THRESHOLD = 0.5
+
+
+class StaleModelWarning(UserWarning):
+    pass
+
+
+def organwatch_version() -> str:
+    try:
+        return version("organwatch")
+    except Exception:  # running from a checkout that is not installed
+        return "0+unknown"
+
+
+def origin(train: Path = TRAIN_PATH, dev: Path = DEV_PATH, config: Path = CONFIG_PATH) -> dict:
+    """What a model is trained from, as hashes: the corpus, the config, the lexicon."""
+    return {
+        "corpus_sha256": file_digest(train, dev),
+        "config_sha256": file_digest(config),
+        "lexicon_sha256": lexicon_digest(),
+    }
+
+
+def staleness(model_dir: Path = MODEL_DIR) -> str | None:
+    """A message when the shipped model no longer matches the corpus/config/lexicon it came from."""
+    meta_path = model_dir / "meta.json"
+    if not meta_path.exists():
+        return f"no trained model in {model_dir}: run `organwatch train`"
+    recorded = json.loads(meta_path.read_text())["organwatch"]["origin"]
+    try:
+        current = origin()
+    except FileNotFoundError:
+        return None  # installed without the corpus: nothing to compare against
+    changed = [k.removesuffix("_sha256") for k in current if current[k] != recorded.get(k)]
+    if changed:
+        return (
+            f"the model in {model_dir} is stale: the {', '.join(changed)} changed since it was trained "
+            f"(run `organwatch train` to rebuild it)"
+        )
+    return None
+
+
+@lru_cache(maxsize=2)
+def load(model_dir: Path = MODEL_DIR) -> Language:
+    if not (model_dir / "meta.json").exists():
+        raise FileNotFoundError(f"no trained model in {model_dir}: run `organwatch train`")
+    message = staleness(model_dir)
+    if message:
+        warnings.warn(message, StaleModelWarning, stacklevel=2)
+    return spacy.load(model_dir)
+
+
+def model_info(nlp: Language) -> dict:
+    return nlp.meta.get("organwatch", {})
+
+
+def flag_score(scores: dict[str, float]) -> float:
+    return max(scores.get(label, 0.0) for label in LABELS)
+
+
+def choose_threshold(pairs: list[tuple[float, bool]], min_precision: float = MIN_PRECISION) -> float:
+    """The lowest score threshold whose precision is at least `min_precision` (best recall)."""
+    best = None
+    for threshold in sorted({round(s, 4) for s, _ in pairs}):
+        tp = sum(1 for s, y in pairs if s >= threshold and y)
+        fp = sum(1 for s, y in pairs if s >= threshold and not y)
+        if tp and tp / (tp + fp) >= min_precision:
+            best = threshold
+            break
+    return max(best if best is not None else DEFAULT_THRESHOLD, 0.2)
+
+
+def train(
+    output: Path = MODEL_DIR,
+    train_path: Path = TRAIN_PATH,
+    dev_path: Path = DEV_PATH,
+    config: Path = CONFIG_PATH,
+    extra_train: list[dict] | None = None,
+) -> dict:
+    """Train the pipeline with spaCy's trainer from the config; choose the flag threshold on dev;
+    record version and origin hashes in meta.json; return the dev report."""
+    from spacy.cli.train import train as spacy_train
+
+    from nlp.evaluate import evaluate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        train_file = train_path
+        if extra_train:
+            train_file = tmp / "train.jsonl"
+            with open(train_file, "w", encoding="utf-8") as f:
+                f.write(Path(train_path).read_text(encoding="utf-8"))
+                for obj in extra_train:
+                    f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        spacy_train(
+            config,
+            output_path=tmp / "out",
+            overrides={"paths.train": str(train_file), "paths.dev": str(dev_path)},
+        )
+        pipeline = spacy.load(tmp / "out" / "model-last")
+        records = list(read_jsonl(dev_path))
+        docs = list(pipeline.pipe(r.text for r in records))
+        pairs = [(flag_score(d.cats), any(r.cats.values())) for d, r in zip(docs, records, strict=True)]
+        threshold = choose_threshold(pairs)
+        pipeline.meta["name"] = "organwatch_textcat"
+        pipeline.meta["version"] = organwatch_version()
+        pipeline.meta["organwatch"] = {
+            "version": organwatch_version(),
+            "spacy": spacy.__version__,
+            "origin": origin(train_path, dev_path, config),
+            "extra_train_examples": len(extra_train or []),
+            "threshold": threshold,
+            "min_precision": MIN_PRECISION,
+        }
+        pipeline.meta.pop("performance", None)
+        report = evaluate(records, pipeline=pipeline, threshold=threshold)
+        pipeline.meta["organwatch"]["dev"] = report["overall"]
+        if output.exists():
+            shutil.rmtree(output)
+        pipeline.to_disk(output)
+    load.cache_clear()
+    return report

@@ -1,0 +1,114 @@
+"""A tokenizer for every script the corpus holds.
+
+Scripts written without spaces (Chinese, Japanese kana and kanji, Thai, Lao, Khmer, Myanmar)
+become one token per character: the classifier's bigrams then see character pairs such as
+"肾源" or "出售", and the phrase matcher matches character sequences. Other scripts split into
+words (letters with their combining marks: Devanagari, Bengali, Arabic harakat), numbers and
+single punctuation or symbol characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+from spacy.util import registry
+from spacy.vocab import Vocab
+
+_CHAR_SCRIPTS = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u31f0-\u31ff"
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified
+    "\uf900-\ufaff"  # CJK compatibility
+    "\uff66-\uff9f"  # half-width katakana
+)
+# Letters plus the combining marks that Python's \w leaves out (Indic vowel signs, harakat, niqqud).
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d"
+)
+# Thai, Lao, Khmer and Myanmar vowel signs and tone marks stay with their consonant.
+_CLUSTER_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd\u102b-\u103e\u17b6-\u17d3"
+TOKEN_RE = re.compile(
+    rf"[{_CHAR_SCRIPTS}][{_CLUSTER_MARKS}]*"  # one character (with its marks)
+    rf"|\d+(?:[.,:]\d+)*"  # numbers, 45,000 / 3.5 / 10:30
+    rf"|(?:(?![{_CHAR_SCRIPTS}])[\w{_MARKS}])+(?:['’](?:(?![{_CHAR_SCRIPTS}])[\w{_MARKS}])+)*"  # words
+    r"|\S"  # any other single character
+)
+
+
+def split(text: str) -> list[tuple[str, int, int]]:
+    """The tokens of `text` as (token, start, end) character offsets."""
+    return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+
+
+class Tokenizer:
+    """spaCy tokenizer: text -> Doc, with `doc.text == text` always."""
+
+    def __init__(self, vocab: Vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+        leading = 0
+        pos = 0
+        for m in TOKEN_RE.finditer(text):
+            start, end = m.span()
+            if start > pos:
+                gap = text[pos:start]
+                if words and gap == " ":
+                    spaces[-1] = True
+                elif words:
+                    # keep any other whitespace as its own token so the text round-trips
+                    if gap.startswith(" "):
+                        spaces[-1] = True
+                        gap = gap[1:]
+                    words.append(gap)
+                    spaces.append(False)
+                else:
+                    leading = start
+            words.append(m.group())
+            spaces.append(False)
+            pos = end
+        if pos < len(text):
+            tail = text[pos:]
+            if words:
+                if tail.startswith(" "):
+                    spaces[-1] = True
+                    tail = tail[1:]
+                if tail:
+                    words.append(tail)
+                    spaces.append(False)
+            else:
+                words, spaces = [tail], [False]
+        if leading:
+            words.insert(0, text[:leading])
+            spaces.insert(0, False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    # spaCy serialises tokenizers with the pipeline; ours has no state.
+    def to_bytes(self, **_kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, _data: bytes, **_kwargs) -> Tokenizer:
+        return self
+
+    def to_disk(self, _path, **_kwargs) -> None:
+        return None
+
+    def from_disk(self, _path, **_kwargs) -> Tokenizer:
+        return self
+
+
+@registry.tokenizers("organwatch.tokenizer.v1")
+def create_tokenizer():
+    def make(nlp):
+        return Tokenizer(nlp.vocab)
+
+    return make

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.sampleweb.server import SampleWeb
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False"]
+
+
+@pytest.fixture(scope="session")
+def fixture_web():
+    """Two small sites (alpha, beta) on loopback, with cross links and legacy encodings."""
+    with SampleWeb(FIXTURES / "web") as web:
+        yield web
+
+
+def organwatch(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the organwatch command as a user would, in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="session")
+def crawled_db(tmp_path_factory, fixture_web):
+    """The fixture web crawled once into a database (tests read it, never write)."""
+    db = tmp_path_factory.mktemp("crawl") / "organwatch.db"
+    result = organwatch("crawl", *fixture_web.seeds(), "--db", str(db), "--allow-private", *FAST)
+    assert result.returncode == 0, result.stderr
+    return db

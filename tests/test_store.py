@@ -1,0 +1,53 @@
+import sqlite3
+
+from crawler.store import Store, migrations
+
+
+def capture(url, at, **kw):
+    return {"url": url, "final_url": url, "fetched_at": at, "status": 200, **kw}
+
+
+def page(url, **kw):
+    return {"url": url, "domain": "a.example", "title": "t", "text": "hello", "flagged": 0, "risk": 3, **kw}
+
+
+def test_recrawl_keeps_first_seen_moves_last_seen_adds_captures(tmp_path):
+    store = Store(tmp_path / "s.db")
+    crawl = store.start_crawl(["https://a.example/"], {}, "test")
+    store.record({**capture("https://a.example/", "2026-01-01T00:00:00Z"), "crawl_id": crawl}, page("https://a.example/"))
+    store.record(
+        {**capture("https://a.example/", "2026-02-01T00:00:00Z"), "crawl_id": crawl},
+        page("https://a.example/", title="new title", flagged=1, risk=90),
+        [{"kind": "phone", "value": "+92 300 1234567", "normalized": "+923001234567", "start": 0, "end": 15}],
+    )
+    rows = list(store.db.query("select * from pages"))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["first_seen"], row["last_seen"], row["title"], row["flagged"]) == (
+        "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "new title", 1,
+    )
+    assert store.db["captures"].count == 2
+    assert row["last_capture_id"] == max(r["id"] for r in store.db["captures"].rows)
+    assert [r["page_id"] for r in store.db["indicators"].rows] == [row["id"]]
+
+
+def test_failed_fetch_of_known_page_links_to_it(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.record(capture("https://a.example/", "2026-01-01T00:00:00Z"), page("https://a.example/"))
+    store.record({**capture("https://a.example/", "2026-01-02T00:00:00Z"), "status": 404, "error": "HTTP 404"})
+    assert {r["page_id"] for r in store.db["captures"].rows} == {1}
+
+
+def test_migrations_apply_once_and_reopen_keeps_data(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path).record(capture("https://a.example/", "2026-01-01T00:00:00Z"), page("https://a.example/"))
+    store = Store(path)
+    assert store.db["pages"].count == 1
+    assert [m.name for m in migrations.applied(store.db)] == [m.name for m in migrations._migrations]
+    assert sqlite3.connect(path).execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_full_text_search_finds_page_text(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.record(capture("https://a.example/", "2026-01-01T00:00:00Z"), page("https://a.example/", text="riñón en venta"))
+    assert [r["url"] for r in store.db["pages"].search("venta")] == ["https://a.example/"]
