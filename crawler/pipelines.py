@@ -9,6 +9,7 @@ import logging
 from scrapy.exceptions import NotConfigured
 
 from crawler.store import Store
+from crawler.warc import EVIDENCE_SETTINGS
 from nlp.analyze import analyze
 from nlp.model import organwatch_version
 
@@ -76,14 +77,7 @@ class StorePipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        settings = {
-            k: self.crawler.settings.get(k)
-            for k in (
-                "USER_AGENT", "ROBOTSTXT_OBEY", "ORGANWATCH_MAX_DEPTH", "CLOSESPIDER_PAGECOUNT", "DOWNLOAD_DELAY",
-                "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN", "ORGANWATCH_DOMAIN_PAGE_CAP",
-                "ORGANWATCH_ALLOW_PRIVATE", "DOWNLOAD_MAXSIZE", "JOBDIR",
-            )
-        }
+        settings = {k: self.crawler.settings.get(k) for k in EVIDENCE_SETTINGS}
         self.crawl_id = self.store.start_crawl(
             getattr(spider, "seed_urls", []), settings, f"organwatch {organwatch_version()}"
         )
@@ -102,6 +96,7 @@ class StorePipeline:
             for k in (
                 "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256",
                 "size", "server_ip", "depth", "seed", "referer", "skipped", "error",
+                "warc_file", "warc_offset", "warc_length", "warc_record_id",
             )
         }
         capture["crawl_id"] = self.crawl_id

@@ -42,13 +42,16 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 ORGANWATCH_ALLOW_PRIVATE = False
 ORGANWATCH_ALLOWED_NETWORKS = []  # exceptions, e.g. ["10.20.0.0/16"] for an intranet you mean to crawl
 
-# Where results go (crawl --db)
+# Where results go (crawl --db, --warc-dir)
 ORGANWATCH_DB = "data/organwatch.db"
+ORGANWATCH_WARC_DIR = "data/warc"
+ORGANWATCH_WARC_MAX_BYTES = 100 * 1024 * 1024  # a new WARC file after this size
 ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
+    "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.AnalysisPipeline": 300,

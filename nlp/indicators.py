@@ -58,9 +58,27 @@ _MESSENGERS = {
     "signal": r"\bsignal\b(?=\s*[:：]?\s*[+@\d])",
     "imo": r"\bimo\b",
 }
+
+
+def _first_chars(patterns) -> str:
+    """A character class of the first characters of the alternatives, both cases: a lookahead on
+    it lets the regex engine skip most positions of a page at once (4x faster here)."""
+    chars = set()
+    for pattern in patterns:
+        for alt in pattern.split("|"):
+            c = alt.replace("\\b", "")[0]
+            chars |= {c.lower(), c.upper()}
+    return "".join(sorted(chars)).replace("\\", "\\\\").replace("]", "\\]").replace("-", "\\-")
+
+
 MESSENGER_RE = re.compile(
-    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _MESSENGERS.items()), re.IGNORECASE
+    f"(?=[{_first_chars(_MESSENGERS.values())}])(?:"
+    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _MESSENGERS.items())
+    + ")",
+    re.IGNORECASE,
 )
+_HANDLE_APPS = {"wechat", "line", "telegram", "signal"}  # ids that are not phone numbers
+_NOT_HANDLES = {"id", "us", "me", "or", "and", "or call", "group", "channel", "number", "contact", "only", "please"}
 HANDLE_RE = re.compile(r"\s*(?:id|ID|number|no\.?|num|号|號|：|:|-|=|/|\s)*\s*(\+?[\d][\d\s\-().]{5,18}\d|@?[A-Za-z][\w.\-]{2,31})")
 
 CURRENCY = (
@@ -69,10 +87,11 @@ CURRENCY = (
     r"pesos|euros|Rp\.?|rupiah|₫|đồng|VND|triệu|₱|PHP|৳|টাকা|taka|₪|ILS|ש\"ח|円|万円|원|만원|₩|"
     r"บาท|฿|AED|dirhams?|SAR|ريال|دولار|dollars?|روپے|रुपये|रु\.?"
 )
-PRICE_RE = re.compile(
-    rf"(?:(?:{CURRENCY})\s?\d[\d,.\s]*\d?(?:\s?(?:k|K|mil|million|mn|lakh|crore|万|萬|triệu|juta))?"
-    rf"|\d[\d,.\s]*\d?\s?(?:k|K|mil|million|mn|lakh|crore|万|萬|triệu|juta)?\s?(?:{CURRENCY}))",
-)
+_SCALE = r"k|K|mil|million|mn|lakh|crore|万|萬|triệu|juta"
+NUMBER_RE = re.compile(r"\d(?:[\d,.]|\s(?=\d{3}\b))*")
+CURRENCY_BEFORE = re.compile(rf"(?:{CURRENCY})\s?$", re.IGNORECASE)
+CURRENCY_AFTER = re.compile(rf"\s?(?:(?:{_SCALE})\s?)?(?:{CURRENCY})", re.IGNORECASE)
+SCALE_AFTER = re.compile(rf"\s?(?:{_SCALE})\b", re.IGNORECASE)
 _CURRENCY_CODES = [
     (r"US\$|USD|\$|dollars?|dólares|dolares|долл|دولار", "USD"),
     (r"€|EUR|euros", "EUR"),
@@ -81,8 +100,7 @@ _CURRENCY_CODES = [
     (r"円|万円", "JPY"),
     (r"¥", "CNY"),
     (r"PKR|روپے", "PKR"),
-    (r"INR|₹|रुपये|रु|lakh|lac|crore", "INR"),
-    (r"Rs", "PKR"),
+    (r"INR|₹|रुपये|रु", "INR"),
     (r"تومان|toman|ریال|rial", "IRR"),
     (r"جنيه|EGP", "EGP"),
     (r"₺|TL|TRY|lira", "TRY"),
@@ -107,37 +125,52 @@ _MULTIPLIERS = [
     (r"\d\s?[kK]\b", 1_000),
 ]
 BLOOD_RE = re.compile(
-    r"(?<![\w+])(AB|A|B|O)\s?(?:(\+|-|−)(?:\s?ve)?|\s?(positive|negative|pos|neg|rh\+|rh-))(?![\w+])"
+    r"(?=[ABOabo])(?<![\w+])(AB|A|B|O)\s?(?:(\+|-|−)(?:\s?ve)?|\s?(positive|negative|pos|neg|rh\+|rh-))(?![\w+])"
     r"|(?<![A-Za-z])(AB|A|B|O)\s?型",
     re.IGNORECASE,
 )
 BLOOD_CONTEXT = re.compile(r"blood|group|type|grupo|groupe|sang|گروه|فصيل|زمرة|خون|кров|kan|darah|dugo|máu|혈액|血|เลือด|रक्त|ব্লাড|রক্ত|דם", re.I)
 
 
-def _currency(text: str) -> str:
+# "Rs" is the rupee of several countries: read it by the page's region.
+_RUPEE = {"PK": "PKR", "LK": "LKR", "NP": "NPR", "IN": "INR"}
+
+
+def _currency(text: str, region: str | None) -> str:
     for pattern, code in _CURRENCY_CODES:
         if re.search(pattern, text, re.IGNORECASE):
             return code
+    if re.search(r"Rs|rupees?|lakh|crore", text, re.IGNORECASE):
+        return _RUPEE.get(region or "", "INR")
     return ""
 
 
-def _price(match: re.Match) -> Indicator | None:
-    text = match.group().strip()
-    if not re.search(r"\d", text):
+def _price(text: str, start: int, end: int, region: str | None) -> Indicator | None:
+    """A number with a currency before or after it (and maybe a scale word: 5 lakh, 30万)."""
+    before = CURRENCY_BEFORE.search(text, max(0, start - 6), start)
+    after = CURRENCY_AFTER.match(text, end)
+    if before:
+        start = before.start()
+        scale = SCALE_AFTER.match(text, end)
+        if scale:
+            end = scale.end()
+    elif after:
+        end = after.end()
+    else:
         return None
-    parsed = Price.fromstring(text)
+    found = text[start:end].strip()
+    parsed = Price.fromstring(found)
     if parsed.amount is None:
         return None
     amount = float(parsed.amount)
     for pattern, factor in _MULTIPLIERS:
-        if re.search(pattern, text, re.IGNORECASE):
+        if re.search(pattern, found, re.IGNORECASE):
             amount *= factor
             break
     if amount < 10:
         return None
-    code = _currency(text) or (parsed.currency or "")
-    start = match.start() + (len(match.group()) - len(match.group().lstrip()))
-    return Indicator("price", text, f"{code} {amount:.0f}".strip(), start, start + len(text))
+    code = _currency(found, region) or (parsed.currency or "")
+    return Indicator("price", found, f"{code} {amount:.0f}".strip(), start, start + len(found))
 
 
 def _phone(text: str, start: int, end: int, region: str | None) -> Indicator | None:
@@ -164,7 +197,7 @@ def pattern_indicators(text: str, lang: str = "") -> list[Indicator]:
     region = LANG_REGION.get(lang, None)
     found: list[Indicator] = []
     emails = []
-    for m in EMAIL_RE.finditer(text):
+    for m in EMAIL_RE.finditer(text) if "@" in text else ():
         emails.append(m.span())
         found.append(Indicator("email", m.group(), m.group().lower(), m.start(), m.end()))
     phones: dict[tuple[int, int], Indicator] = {}
@@ -186,16 +219,14 @@ def pattern_indicators(text: str, lang: str = "") -> list[Indicator]:
             if phone:
                 value = f"{app}:{phone.value}"
                 end = phone.end
-            elif not re.search(r"\d", handle) and not handle.isdigit() and len(handle) >= 3 and (
-                handle.startswith("@") or "_" in handle or "." in handle or app in ("wechat", "line", "telegram")
-            ):
+            elif app in _HANDLE_APPS and handle.lstrip("@").lower() not in _NOT_HANDLES:
                 value = f"{app}:{handle.lstrip('@').lower()}"
                 end = after.start(1) + len(handle)
         found.append(Indicator("messenger", text[m.start() : end], value, m.start(), end))
-    for m in PRICE_RE.finditer(text):
+    for m in NUMBER_RE.finditer(text):
         if any(s <= m.start() < e for s, e in phones):
             continue
-        ind = _price(m)
+        ind = _price(text, m.start(), m.end(), region)
         if ind:
             found.append(ind)
     for m in BLOOD_RE.finditer(text):

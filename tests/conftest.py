@@ -29,7 +29,10 @@ def organwatch(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def crawled_db(tmp_path_factory, fixture_web):
     """The fixture web crawled once into a database (tests read it, never write)."""
-    db = tmp_path_factory.mktemp("crawl") / "organwatch.db"
-    result = organwatch("crawl", *fixture_web.seeds(), "--db", str(db), "--allow-private", *FAST)
+    folder = tmp_path_factory.mktemp("crawl")
+    db = folder / "organwatch.db"
+    result = organwatch(
+        "crawl", *fixture_web.seeds(), "--db", str(db), "--warc-dir", str(folder / "warc"), "--allow-private", *FAST
+    )
     assert result.returncode == 0, result.stderr
     return db

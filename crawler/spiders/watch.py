@@ -103,7 +103,9 @@ class WatchSpider(scrapy.Spider):
         request = response.request
         body = response.body
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        warc = response.meta.get("warc") or {}
         return {
+            **warc,
             "url": canonical(request.url),
             "requested_url": request.meta.get("redirect_urls", [request.url])[0],
             "final_url": response.url,
@@ -111,7 +113,7 @@ class WatchSpider(scrapy.Spider):
             "status": response.status,
             "headers": json.dumps(headers, ensure_ascii=False),
             "content_type": headers.get("Content-Type", "").split(";")[0].strip().lower(),
-            "payload_sha256": hashlib.sha256(body).hexdigest(),
+            "payload_sha256": warc.get("payload_sha256") or hashlib.sha256(body).hexdigest(),
             "size": len(body),
             "server_ip": str(response.ip_address) if response.ip_address else None,
             "depth": response.meta.get("depth", 0),
