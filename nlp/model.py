@@ -51,16 +51,18 @@ def origin(train: Path = TRAIN_PATH, dev: Path = DEV_PATH, config: Path = CONFIG
     }
 
 
-def staleness(model_dir: Path = MODEL_DIR) -> str | None:
-    """A message when the shipped model no longer matches the corpus/config/lexicon it came from."""
+def staleness(model_dir: Path = MODEL_DIR, current: dict | None = None) -> str | None:
+    """A message when the model no longer matches the corpus/config/lexicon it came from
+    (`current`: the origin to compare with, by default the repository's)."""
     meta_path = model_dir / "meta.json"
     if not meta_path.exists():
         return f"no trained model in {model_dir}: run `organwatch train`"
     recorded = json.loads(meta_path.read_text())["organwatch"]["origin"]
-    try:
-        current = origin()
-    except FileNotFoundError:
-        return None  # installed without the corpus: nothing to compare against
+    if current is None:
+        try:
+            current = origin()
+        except FileNotFoundError:
+            return None  # installed without the corpus: nothing to compare against
     changed = [k.removesuffix("_sha256") for k in current if current[k] != recorded.get(k)]
     if changed:
         return (
