@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.store import Store
@@ -73,7 +74,10 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # the finish reason is known at spider_closed, which comes after the pipelines' close_spider
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self):
         spider = self.crawler.spider
@@ -83,11 +87,9 @@ class StorePipeline:
         )
         self.crawler.stats.set_value("organwatch/crawl_id", self.crawl_id)
 
-    def close_spider(self):
-        stats = self.crawler.stats.get_stats()
-        reason = stats.get("finish_reason", "finished")
-        status = "finished" if reason in ("finished", "closespider_pagecount") else str(reason)
-        self.store.finish_crawl(self.crawl_id, stats, status)
+    def spider_closed(self, spider, reason):
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        self.store.finish_crawl(self.crawl_id, stats, reason)
         self.store.close()
 
     def process_item(self, item):
