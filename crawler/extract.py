@@ -4,6 +4,7 @@ page's visible text) and links with their anchor text."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -52,7 +53,8 @@ def extract(html: str, url: str = "") -> Extracted:
     except Exception:  # trafilatura raises a variety of errors on hostile markup
         main = None
     text = main if main and len(main) >= MIN_MAIN_SHARE * len(visible) else visible
-    return Extracted(title=title, text=text.strip(), links=links)
+    # NFC, as the analysis reads it, so stored indicator offsets point into the stored text
+    return Extracted(title=unicodedata.normalize("NFC", title), text=unicodedata.normalize("NFC", text.strip()), links=links)
 
 
 def visible_text(tree) -> str:

@@ -5,6 +5,7 @@ A pure library: text in, analysis out, no I/O beyond loading the shipped model o
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -58,7 +59,8 @@ def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None
     info = model_mod.model_info(pipeline)
     threshold = float(info.get("threshold", model_mod.DEFAULT_THRESHOLD))
     version = str(info.get("version", ""))
-    texts = [t[:MAX_CHARS] for t in texts]
+    # NFC: the lexicon is written in composed forms (Bengali য়, Hindi ड़, Vietnamese tones)
+    texts = [unicodedata.normalize("NFC", t[:MAX_CHARS]) for t in texts]
     langs = list(langs) if langs is not None else [None] * len(texts)
     for text, lang, doc in zip(texts, langs, pipeline.pipe(texts, batch_size=batch_size), strict=True):
         lang = lang or detect_language(text)

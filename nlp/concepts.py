@@ -95,7 +95,6 @@ class ConceptMarker:
                 if patterns:
                     self.matcher.add(key, patterns)
         self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
-        self.norms = {c: nlp.vocab.strings.add("#" + c) for c in CONCEPTS}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -121,9 +120,9 @@ class ConceptMarker:
         kept = filter_spans(spans)
         found = []
         for span in kept:
-            norm = self.norms[span.label_]
+            norm = "#" + span.label_
             for tok in span:
-                tok.norm = norm
+                tok.norm_ = norm
             found.append((span.label_, span.kb_id_, span.start_char, span.end_char))
         doc._.concepts = found
         return doc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ def parse_line(line: str, where: str, *, labelled: bool = True) -> Record:
         text = extract(str(obj["html"]), str(obj.get("url", ""))).text
     if not isinstance(text, str):
         raise DataError(f"{where}: needs a string 'text' (or 'html'), got {text!r:.60}")
+    text = unicodedata.normalize("NFC", text)
     cats: dict[str, int] = {}
     if labelled:
         raw = obj.get("cats")

@@ -16,15 +16,20 @@ TRIALS = 3  # langdetect averages 7 random trials by default; 3 keep its answer 
 # Scripts that name the language by themselves (in the languages organwatch covers).
 _SCRIPTS = [
     ("ko", re.compile(r"[\uac00-\ud7af]")),
-    ("ja", re.compile(r"[\u3040-\u30ff]")),
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
     ("he", re.compile(r"[\u0590-\u05ff]")),
     ("bn", re.compile(r"[\u0980-\u09ff]")),
     ("hi", re.compile(r"[\u0900-\u097f]")),
 ]
 _MIN_SCRIPT_SHARE = 0.3
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Characters common in one Chinese script and written differently in the other.
+_SIMPLIFIED = set("这个们来时为说国会经对发过后动进实现学种问产还体应开关于么没长样从见给让认电机东车门头钱买卖问题医院术费务络联系请号码单价")
+_TRADITIONAL = set("這個們來時為說國會經對發過後動進實現學種問產還體應開關於麼沒長樣從見給讓認電機東車門頭錢買賣問題醫院術費務絡聯係請號碼單價")
 _LETTER = re.compile(r"[^\W\d_]")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|[\d+()\-.,:/|]+")
+# URLs and e-mail addresses in ASCII only: CJK text has no spaces to stop a greedy \S+.
+_NOISE = re.compile(r"https?://[!-~]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[\d+()\-.,:/|]+")
 _factory = None
 
 
@@ -37,6 +42,13 @@ def detect_language(text: str) -> str:
     for lang, script in _SCRIPTS:
         if len(script.findall(sample)) >= _MIN_SCRIPT_SHARE * letters:
             return lang
+    if len(_KANA.findall(sample)) >= 0.05 * letters:
+        return "ja"  # kanji-heavy Japanese: a little kana is enough, Chinese has none
+    if len(_HAN.findall(sample)) >= _MIN_SCRIPT_SHARE * letters:
+        # langdetect mistakes Traditional Chinese for Korean; the characters tell the scripts apart
+        simplified = sum(c in _SIMPLIFIED for c in sample)
+        traditional = sum(c in _TRADITIONAL for c in sample)
+        return "zh-tw" if traditional > simplified else "zh-cn"
     global _factory
     if _factory is None:
         init_factory()

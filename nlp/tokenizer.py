@@ -42,6 +42,9 @@ TOKEN_RE = re.compile(
 )
 
 
+_TOKEN_GAP_RE = re.compile(rf"({TOKEN_RE.pattern})(\s*)")
+
+
 def split(text: str) -> list[tuple[str, int, int]]:
     """The tokens of `text` as (token, start, end) character offsets."""
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
@@ -56,40 +59,21 @@ class Tokenizer:
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
         spaces: list[bool] = []
-        leading = 0
-        pos = 0
-        for m in TOKEN_RE.finditer(text):
-            start, end = m.span()
-            if start > pos:
-                gap = text[pos:start]
-                if words and gap == " ":
-                    spaces[-1] = True
-                elif words:
-                    # keep any other whitespace as its own token so the text round-trips
-                    if gap.startswith(" "):
-                        spaces[-1] = True
-                        gap = gap[1:]
-                    words.append(gap)
-                    spaces.append(False)
-                else:
-                    leading = start
-            words.append(m.group())
+        lead = len(text) - len(text.lstrip())
+        if lead:
+            words.append(text[:lead])
             spaces.append(False)
-            pos = end
-        if pos < len(text):
-            tail = text[pos:]
-            if words:
-                if tail.startswith(" "):
-                    spaces[-1] = True
-                    tail = tail[1:]
-                if tail:
-                    words.append(tail)
-                    spaces.append(False)
+        for token, gap in _TOKEN_GAP_RE.findall(text, lead):
+            words.append(token)
+            if gap == " ":
+                spaces.append(True)
+            elif gap:
+                # other whitespace becomes a token of its own, so the text round-trips
+                spaces.append(False)
+                words.append(gap)
+                spaces.append(False)
             else:
-                words, spaces = [tail], [False]
-        if leading:
-            words.insert(0, text[:leading])
-            spaces.insert(0, False)
+                spaces.append(False)
         return Doc(self.vocab, words=words, spaces=spaces)
 
     # spaCy serialises tokenizers with the pipeline; ours has no state.
