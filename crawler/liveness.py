@@ -41,8 +41,7 @@ class Visit:
     changed: bool = False
     network: bool = False
     first: bool = False
-    live: int = 1  # the page's state before this visit
-    failures: int = 0
+    live: int | None = None  # the page's state before this visit, when storing it moved `live`
 
 
 def judge(item: dict, prior: dict | None) -> Visit | None:
@@ -52,10 +51,9 @@ def judge(item: dict, prior: dict | None) -> Visit | None:
         return None
     page = item.get("page")
     visit = Visit(url=url, domain=registered_domain(url), at=item["fetched_at"], outcome="ok", first=prior is None)
-    if prior is not None:
-        visit.live, visit.failures = prior["live"], prior["failures"] or 0
     if page is not None:
         if prior is not None:
+            visit.live = prior["live"]
             visit.changed = prior["text_sha256"] != page.get("text_sha256")
             if visit.changed and prior["flagged"] and not page.get("flagged"):
                 visit.outcome, visit.reason = "fail", "ad text removed (no longer flagged)"
@@ -91,10 +89,11 @@ def apply_visits(store: Store, crawl_id: int | None, visits: list[Visit], gone_a
     counts: dict[str, int] = defaultdict(int)
     with db.atomic():
         for v in visits:
-            row = db.execute("select id from pages where url = ?", [v.url]).fetchone()
+            row = db.execute("select id, live, failures from pages where url = ?", [v.url]).fetchone()
             if row is None:
                 continue
-            page_id, live, failures = row[0], v.live, v.failures
+            page_id, failures = row[0], row[2] or 0
+            live = row[1] if v.live is None else v.live
             base = {"page_id": page_id, "capture_id": captures.get(v.url), "crawl_id": crawl_id, "at": v.at}
 
             def event(kind: str, base=base, **detail) -> None:
@@ -158,9 +157,9 @@ class LivenessPipeline:
 
     def process_item(self, item):
         row = self.store.db.execute(
-            "select text_sha256, flagged, live, failures from pages where url = ?", [item.get("url")]
+            "select text_sha256, flagged, live from pages where url = ?", [item.get("url")]
         ).fetchone()
-        prior = dict(zip(("text_sha256", "flagged", "live", "failures"), row, strict=True)) if row else None
+        prior = dict(zip(("text_sha256", "flagged", "live"), row, strict=True)) if row else None
         visit = judge(item, prior)
         if visit is not None:
             self.visits.append(visit)
