@@ -67,7 +67,7 @@ EXTENSIONS = {
 # Liveness and scheduled runs (crawler/liveness.py, crawler/watchdog.py)
 ORGANWATCH_GONE_AFTER = 3  # consecutive failed visits before a page is "gone"
 ORGANWATCH_WATCHDOG_MINUTES = 0  # crawl/recheck --watchdog: fail a run with no progress for this long; 0 = off
-ORGANWATCH_WATCHDOG_GRACE = 60  # seconds the watchdog waits for a clean stop before ending the process
+ORGANWATCH_WATCHDOG_GRACE = 30  # seconds the watchdog waits for a clean stop before ending the process
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
