@@ -196,6 +196,24 @@ def _add_evidence_commands(sub, fmt) -> None:
     p.add_argument("--head", metavar="HASH", help="a head hash recorded earlier: it must still be in the chain")
 
     p = sub.add_parser(
+        "snapshot", help="render flagged pages in headless Chromium: screenshot and DOM as WARC records",
+        formatter_class=fmt,
+        epilog=_examples("""
+            organwatch snapshot --db data/organwatch.db                  # every flagged page that is live
+            organwatch snapshot --db data/organwatch.db --url https://a.example/ad/1
+
+            Uses Debian's chromium (/usr/bin/chromium; apt-get install chromium) through Playwright.
+            The records go to --warc-dir, tied to the page's latest capture (WARC-Refers-To).
+        """),
+    )
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--url", dest="urls", action="append", default=[], metavar="URL", help="this page (repeatable)")
+    p.add_argument("--flagged", action="store_true", help="flagged live pages (the default without --url)")
+    p.add_argument("--warc-dir", default="data/warc", metavar="DIR", help="where WARC files go (default data/warc)")
+    p.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses (tests)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per page (default 30)")
+
+    p = sub.add_parser(
         "keygen", help="make an ECDSA (P-384) key for signing bundles", formatter_class=fmt,
         epilog=_examples("""
             organwatch keygen keys/ngo-signing.pem    # prints the public key fingerprint to publish
@@ -348,6 +366,24 @@ def cmd_verify_log(args) -> int:
     return EXIT_OK
 
 
+def cmd_snapshot(args) -> int:
+    from crawler.snapshot import SnapshotError, SnapshotOptions, take_snapshots
+
+    options = SnapshotOptions(db=args.db, urls=args.urls, flagged=args.flagged, warc_dir=args.warc_dir,
+                              allow_private=args.allow_private, timeout_s=args.timeout)
+    try:
+        results = take_snapshots(options)
+    except SnapshotError as e:
+        raise UsageError(str(e)) from None
+    failed = [r for r in results if "error" in r]
+    for r in results:
+        if "error" in r:
+            print(f"FAIL {r['url']}: {r['error']}", file=sys.stderr)
+        else:
+            print(f"{r['url']}: screenshot sha256 {r['screenshot_sha256']}, DOM sha256 {r['dom_sha256']}")
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
 def cmd_keygen(args) -> int:
     from crawler.signing import SigningError, generate_key
 
@@ -435,6 +471,7 @@ COMMANDS = {
     "export": cmd_export,
     "verify": cmd_verify,
     "verify-log": cmd_verify_log,
+    "snapshot": cmd_snapshot,
     "keygen": cmd_keygen,
 }
 
