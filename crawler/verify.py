@@ -41,8 +41,18 @@ class VerifyReport:
 
 
 def verify_bundle(path: str | Path, trusted_key: str | None = None) -> VerifyReport:
-    """`trusted_key`: base64 DER public key the signature must come from (else any valid signature)."""
+    """`trusted_key`: base64 DER public key the signature must come from (else any valid signature).
+    A bundle so damaged that a check raises is reported as not whole, never as a crash."""
     path = Path(path)
+    try:
+        return _verify(path, trusted_key)
+    except BundleError:
+        raise
+    except Exception as e:  # a verifier fails closed
+        return VerifyReport(path, problems=[f"{path.name}: cannot be checked ({type(e).__name__}: {e})"])
+
+
+def _verify(path: Path, trusted_key: str | None) -> VerifyReport:
     try:
         blob = path.read_bytes()
     except OSError as e:
@@ -61,7 +71,7 @@ def verify_bundle(path: str | Path, trusted_key: str | None = None) -> VerifyRep
             order.append(info)
             try:
                 members[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as e:
                 problem(f"{info.filename}: cannot be read from the ZIP ({e})")
     package = _check_package(members, report, trusted_key)
     if package is not None:
