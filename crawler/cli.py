@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as `scrapy crawl -s` takes it (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log as well as progress")
+    _add_watchdog(p)
 
     p = sub.add_parser(
         "classify", help="analyse texts or HTML from a JSONL file, without crawling", formatter_class=fmt,
@@ -112,7 +113,113 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("input", metavar="FILE.jsonl")
     p.add_argument("--json", metavar="OUT", help="also write the full report as JSON")
+    _add_evidence_commands(sub, fmt)
     return parser
+
+
+def _add_watchdog(p) -> None:
+    p.add_argument("--watchdog", type=float, metavar="MINUTES",
+                   help="fail the run (exit 1) when it makes no progress for MINUTES")
+
+
+def _add_evidence_commands(sub, fmt) -> None:
+    p = sub.add_parser(
+        "recheck", help="revisit known pages: new captures, live / changed / gone timeline", formatter_class=fmt,
+        epilog=_examples("""
+            organwatch recheck --db data/organwatch.db --flagged --older-than 24h
+            organwatch recheck --db data/organwatch.db --url https://a.example/ad/1 --watchdog 30
+            organwatch recheck --db data/organwatch.db -s ORGANWATCH_GONE_AFTER=5
+
+            A page is `gone` after ORGANWATCH_GONE_AFTER (default 3) consecutive failed visits
+            (HTTP 404/410/451, network or DNS failure, or the ad text removed); a site that fails
+            as a whole counts at most once a day. The timeline is in the page_events table.
+        """),
+    )
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--flagged", action="store_true", help="only pages flagged by their latest analysis")
+    p.add_argument("--older-than", metavar="AGE", help="only pages not visited for AGE (e.g. 90m, 24h, 7d)")
+    p.add_argument("--url", dest="urls", action="append", default=[], metavar="URL", help="this page (repeatable)")
+    p.add_argument("--live-only", action="store_true", help="skip pages already gone (default: recheck them too)")
+    p.add_argument("--warc-dir", metavar="DIR", help="where WARC files go (default data/warc)")
+    p.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses (tests)")
+    p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log as well as progress")
+    _add_watchdog(p)
+
+    p = sub.add_parser(
+        "export", help="write a case bundle (WACZ) of chosen pages, optionally signed", formatter_class=fmt,
+        epilog=_examples("""
+            organwatch export --db data/organwatch.db --out case.wacz --flagged --case-id NGO-2026-014
+            organwatch export --db data/organwatch.db --out case.wacz --url https://a.example/ad/1 --sign-key key.pem
+            organwatch export --db data/organwatch.db --out case.wacz --where "domain = 'a.example' and risk >= 80"
+
+            The bundle holds the original WARC records, a CDXJ index, pages.jsonl, one provenance
+            JSON per capture, report.html, and datapackage.json with the SHA-256 of every file.
+            Check it with `organwatch verify case.wacz`. Make a signing key with `organwatch keygen`.
+        """),
+    )
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--out", required=True, metavar="CASE.wacz", help="bundle to write")
+    p.add_argument("--url", dest="urls", action="append", default=[], metavar="URL", help="a page (repeatable)")
+    p.add_argument("--flagged", action="store_true", help="every flagged page")
+    p.add_argument("--where", metavar="SQL", help="pages matching an SQL condition on the pages table")
+    p.add_argument("--case-id", metavar="ID", help="case identifier (default: a new UUID)")
+    p.add_argument("--sign-key", metavar="KEY.pem", help="sign the bundle digest with this ECDSA private key")
+    p.add_argument("--actor", metavar="WHO", help="who exports, for the custody log (default ORGANWATCH_ACTOR or user@host)")
+
+    p = sub.add_parser(
+        "verify", help="check a case bundle: every file hash, WARC digest and the signature", formatter_class=fmt,
+        epilog=_examples("""
+            organwatch verify case.wacz
+            organwatch verify case.wacz --public-key ngo-public.pem   # the signature must be by this key
+            organwatch verify case.wacz --db data/organwatch.db       # and log the check in the custody log
+
+            exit 0: whole; exit 1: the first line names the file, record or byte that does not match.
+        """),
+    )
+    p.add_argument("bundle", metavar="CASE.wacz")
+    p.add_argument("--public-key", metavar="KEY.pem", help="require a signature by this key (public or private PEM)")
+    p.add_argument("--db", metavar="PATH", help="record the verification in this database's custody log")
+
+    p = sub.add_parser(
+        "verify-log", help="prove the custody log's hash chain is unbroken", formatter_class=fmt,
+        epilog=_examples("""
+            organwatch verify-log --db data/organwatch.db
+            organwatch verify-log --db data/organwatch.db --head 3f1c...   # and that this head is still in it
+
+            prints the number of entries and the head hash; keep the head elsewhere to notice removed
+            newest entries. exit 1 names the first row whose content or link does not match.
+        """),
+    )
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--head", metavar="HASH", help="a head hash recorded earlier: it must still be in the chain")
+
+    p = sub.add_parser(
+        "snapshot", help="render flagged pages in headless Chromium: screenshot and DOM as WARC records",
+        formatter_class=fmt,
+        epilog=_examples("""
+            organwatch snapshot --db data/organwatch.db                  # every flagged page that is live
+            organwatch snapshot --db data/organwatch.db --url https://a.example/ad/1
+
+            Uses Debian's chromium (/usr/bin/chromium; apt-get install chromium) through Playwright.
+            The records go to --warc-dir, tied to the page's latest capture (WARC-Refers-To).
+        """),
+    )
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--url", dest="urls", action="append", default=[], metavar="URL", help="this page (repeatable)")
+    p.add_argument("--flagged", action="store_true", help="flagged live pages (the default without --url)")
+    p.add_argument("--warc-dir", default="data/warc", metavar="DIR", help="where WARC files go (default data/warc)")
+    p.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses (tests)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per page (default 30)")
+
+    p = sub.add_parser(
+        "keygen", help="make an ECDSA (P-384) key for signing bundles", formatter_class=fmt,
+        epilog=_examples("""
+            organwatch keygen keys/ngo-signing.pem    # prints the public key fingerprint to publish
+        """),
+    )
+    p.add_argument("key", metavar="KEY.pem", help="private key file to create (mode 600)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,18 +244,154 @@ def cmd_crawl(args) -> int:
         raise UsageError(str(e)) from None
     if not seeds:
         raise UsageError("no seeds: give URLs or --seeds-file FILE")
-    overrides = {}
-    for item in args.settings:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = value
+    overrides = _parse_settings(args.settings)
+    overrides.update(_watchdog_setting(args))
     options = CrawlOptions(
         seeds=seeds, db=args.db, warc_dir=args.warc_dir, job=args.job, max_pages=args.max_pages,
         depth=args.depth, allow_private=args.allow_private, settings=overrides, verbose=args.verbose,
     )
     stats = run_crawl(options)
+    return _crawl_exit(stats)
+
+
+def _crawl_exit(stats: dict) -> int:
     return EXIT_OK if stats.get("finish_reason") in ("finished", "closespider_pagecount") else EXIT_FAILURE
+
+
+def _parse_settings(items: list[str]) -> dict:
+    overrides = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def _watchdog_setting(args) -> dict:
+    if args.watchdog is None:
+        return {}
+    if args.watchdog <= 0:
+        raise UsageError(f"--watchdog {args.watchdog:g}: give a number of minutes above 0")
+    return {"ORGANWATCH_WATCHDOG_MINUTES": args.watchdog}
+
+
+def cmd_recheck(args) -> int:
+    from crawler.recheck import RecheckError, RecheckOptions, parse_duration, run_recheck
+
+    try:
+        options = RecheckOptions(
+            db=args.db, flagged=args.flagged, urls=args.urls, include_gone=not args.live_only,
+            older_than=parse_duration(args.older_than) if args.older_than else None,
+            warc_dir=args.warc_dir, allow_private=args.allow_private, verbose=args.verbose,
+            settings={**_parse_settings(args.settings), **_watchdog_setting(args)},
+        )
+        stats = run_recheck(options)
+    except RecheckError as e:
+        raise UsageError(str(e)) from None
+    events = ", ".join(f"{k.rsplit('/', 1)[1]} {v}" for k, v in sorted(stats.items()) if k.startswith("organwatch/events/"))
+    print(f"rechecked {stats['organwatch/rechecked']} page(s){': ' + events if events else ''}", file=sys.stderr)
+    return _crawl_exit(stats)
+
+
+def cmd_export(args) -> int:
+    from crawler.export import EvidenceError, ExportError, ExportOptions, export_bundle
+    from crawler.signing import SigningError
+
+    options = ExportOptions(
+        db=args.db, out=args.out, urls=args.urls, flagged=args.flagged, where=args.where,
+        case_id=args.case_id, sign_key=args.sign_key, actor=args.actor,
+    )
+    try:
+        result = export_bundle(options)
+    except (ExportError, SigningError) as e:
+        raise UsageError(str(e)) from None
+    except EvidenceError as e:
+        print(f"organwatch export: evidence does not match the database: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    signed = f", signed by {result.signed_by}" if result.signed_by else ", unsigned"
+    print(f"{result.path}: case {result.case_id}, {result.pages} page(s), {result.captures} capture(s){signed}; "
+          f"sha256 {result.sha256}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from crawler.signing import SigningError, load_public_key_b64
+    from crawler.verify import BundleError, verify_bundle
+
+    try:
+        trusted = load_public_key_b64(args.public_key) if args.public_key else None
+        report = verify_bundle(args.bundle, trusted)
+    except (BundleError, SigningError) as e:
+        raise UsageError(str(e)) from None
+    if args.db:
+        from crawler import custody
+        from crawler.capture_custody import file_sha256
+        from crawler.store import Store
+
+        store = Store(args.db)
+        try:
+            custody.append(store.db, "verify", f"bundle:{report.case_id or Path(args.bundle).name}",
+                           file_sha256(args.bundle), {"ok": report.ok, "problems": report.problems[:20]})
+        finally:
+            store.close()
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAIL {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    signed = f"signed by {report.signed_by}" if report.signed_by else "not signed"
+    print(f"{args.bundle}: OK ({report.files} files, {report.records} WARC records, {signed})")
+    return EXIT_OK
+
+
+def cmd_verify_log(args) -> int:
+    from crawler.custody import verify_chain
+    from crawler.store import Store
+
+    if not Path(args.db).exists():
+        raise UsageError(f"{args.db}: database not found")
+    store = Store(args.db)
+    try:
+        report = verify_chain(store.db)
+        if args.head and not report.problems:
+            if store.db.execute("select 1 from custody where hash = ?", [args.head]).fetchone() is None:
+                report.problems.append(f"head {args.head}: not in the chain (entries removed, or another log)")
+    finally:
+        store.close()
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAIL {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"custody log OK: {report.entries} entries, head {report.head}")
+    return EXIT_OK
+
+
+def cmd_snapshot(args) -> int:
+    from crawler.snapshot import SnapshotError, SnapshotOptions, take_snapshots
+
+    options = SnapshotOptions(db=args.db, urls=args.urls, flagged=args.flagged, warc_dir=args.warc_dir,
+                              allow_private=args.allow_private, timeout_s=args.timeout)
+    try:
+        results = take_snapshots(options)
+    except SnapshotError as e:
+        raise UsageError(str(e)) from None
+    failed = [r for r in results if "error" in r]
+    for r in results:
+        if "error" in r:
+            print(f"FAIL {r['url']}: {r['error']}", file=sys.stderr)
+        else:
+            print(f"{r['url']}: screenshot sha256 {r['screenshot_sha256']}, DOM sha256 {r['dom_sha256']}")
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def cmd_keygen(args) -> int:
+    from crawler.signing import SigningError, generate_key
+
+    try:
+        print(f"{args.key}: new P-384 key; public key fingerprint {generate_key(args.key)}")
+    except SigningError as e:
+        raise UsageError(str(e)) from None
+    return EXIT_OK
 
 
 def cmd_classify(args) -> int:
@@ -224,6 +467,12 @@ COMMANDS = {
     "demo": cmd_demo,
     "train": cmd_train,
     "evaluate": cmd_evaluate,
+    "recheck": cmd_recheck,
+    "export": cmd_export,
+    "verify": cmd_verify,
+    "verify-log": cmd_verify_log,
+    "snapshot": cmd_snapshot,
+    "keygen": cmd_keygen,
 }
 
 if __name__ == "__main__":

@@ -55,11 +55,19 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.AnalysisPipeline": 300,
+    "crawler.liveness.LivenessPipeline": 700,  # judges each visit against the page before it is stored
     "crawler.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.capture_custody.CaptureCustody": 600,
+    "crawler.watchdog.Watchdog": 700,
 }
+
+# Liveness and scheduled runs (crawler/liveness.py, crawler/watchdog.py)
+ORGANWATCH_GONE_AFTER = 3  # consecutive failed visits before a page is "gone"
+ORGANWATCH_WATCHDOG_MINUTES = 0  # crawl/recheck --watchdog: fail a run with no progress for this long; 0 = off
+ORGANWATCH_WATCHDOG_GRACE = 30  # seconds the watchdog waits for a clean stop before ending the process
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -153,3 +153,37 @@ class Store:
             [*values, seen, seen],
         ).fetchone()
         return row[0]
+
+
+# issue 4: evidence (custody log, liveness timeline, browser snapshots)
+@migrations()
+def m140_custody(db: sqlite_utils.Database) -> None:
+    from crawler.custody import create_table
+
+    create_table(db)
+
+
+@migrations()
+def m141_page_events(db: sqlite_utils.Database) -> None:
+    db["pages"].add_column("gone_since", str)
+    db["pages"].add_column("failures", int, not_null_default=0)
+    db["page_events"].create(
+        {"id": int, "page_id": int, "capture_id": int, "crawl_id": int, "event": str, "at": str, "detail": str},
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id"), ("capture_id", "captures", "id"), ("crawl_id", "crawls", "id")],
+    )
+    db["page_events"].create_index(["page_id", "at"])
+
+
+@migrations()
+def m142_snapshots(db: sqlite_utils.Database) -> None:
+    db["snapshots"].create(
+        {
+            "id": int, "capture_id": int, "page_id": int, "url": str, "taken_at": str, "browser": str,
+            "warc_file": str, "screenshot_offset": int, "screenshot_length": int, "screenshot_record_id": str,
+            "screenshot_sha256": str, "dom_offset": int, "dom_length": int, "dom_record_id": str, "dom_sha256": str,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("page_id", "pages", "id")],
+    )
+    db["snapshots"].create_index(["capture_id"])
