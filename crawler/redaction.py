@@ -4,12 +4,10 @@ People who offer their own organ are usually victims: a public reader sees that 
 phone number, an e-mail or a messenger handle, and enough to tell them apart (country code, last
 two digits, e-mail domain, the messenger's name), never the value itself.
 
-Two nets, so that a number the indicator finder does not accept is still hidden:
-  1. the analysis' own contact finders (nlp.indicators: phones through phonenumbers, e-mails,
-     messenger names with their handles);
-  2. shapes: any run of 8-15 digits written like a phone number (dates excepted), e-mail shapes,
-     @handles and t.me / wa.me links.
-Overlapping finds are merged; each is replaced by its masked form.
+Wider than the indicator finders (nlp.indicators), whose patterns it shares: any run of 8-15
+digits written like a phone number is masked whether or not it is a valid number (dates
+excepted), and so are e-mail shapes, @handles, t.me / wa.me links and whatever follows a
+messenger's name as its id. Overlapping finds are merged; each is replaced by its masked form.
 """
 
 from __future__ import annotations
@@ -20,12 +18,13 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from nlp.indicators import EMAIL_RE, HANDLE_RE, LANG_REGION, MESSENGER_RE, PHONE_RE, pattern_indicators
+from nlp.indicators import _NOT_HANDLES, EMAIL_RE, HANDLE_RE, LANG_REGION, MESSENGER_RE, PHONE_RE
 
 MASK = "•••"
 CONTACT_KINDS = ("phone", "email", "messenger")
 _DATE = re.compile(r"(19|20)\d\d[\s\-./]\d\d[\s\-./]\d\d")
 _DIGITS = re.compile(r"\+?\d+")
+_PHONE_ISH = re.compile(r"\+?[\d\s\-().]+")
 _AT_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{2,31}")
 _LINK_HANDLE = re.compile(r"(?i)\b(?:t\.me|wa\.me|telegram\.me|line\.me/ti/p|viber\.click|signal\.me/#p)/[+~@\w.\-/]+")
 
@@ -86,16 +85,6 @@ class Redacted:
 def _spans(text: str, lang: str) -> list[tuple[int, int, str]]:
     region = LANG_REGION.get(lang)
     found: list[tuple[int, int, str]] = []
-    for ind in pattern_indicators(text, lang):
-        if ind.kind == "phone":
-            found.append((ind.start, ind.end, mask_phone(ind.value)))
-        elif ind.kind == "email":
-            found.append((ind.start, ind.end, mask_email(ind.text)))
-        elif ind.kind == "messenger":
-            name = MESSENGER_RE.match(text, ind.start)
-            handle = HANDLE_RE.match(text, name.end()) if name else None
-            if handle and handle.start(1) < ind.end:  # keep the messenger's name, mask the handle
-                found.append((handle.start(1), ind.end, mask_contact("messenger", ind.value).partition(":")[2] or MASK))
     for m in PHONE_RE.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
         if 8 <= digits <= 15 and not _DATE.fullmatch(m.group().strip()):
@@ -104,6 +93,12 @@ def _spans(text: str, lang: str) -> list[tuple[int, int, str]]:
         found += [(m.start(), m.end(), mask_email(m.group())) for m in EMAIL_RE.finditer(text)]
         found += [(m.start(), m.end(), "@" + MASK) for m in _AT_HANDLE.finditer(text)]
     found += [(m.start(), m.end(), m.group().split("/", 1)[0] + "/" + MASK) for m in _LINK_HANDLE.finditer(text)]
+    for m in MESSENGER_RE.finditer(text):  # keep the messenger's name, mask the handle after it
+        handle = HANDLE_RE.match(text, m.end())
+        if handle and handle.group(1).lstrip("@").lower() not in _NOT_HANDLES:
+            value = handle.group(1).rstrip()
+            masked = mask_phone(value, region) if _PHONE_ISH.fullmatch(value) else MASK
+            found.append((handle.start(1), handle.start(1) + len(value), masked))
     return _merge(found)
 
 
