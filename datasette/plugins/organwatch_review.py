@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import sqlite_utils
 from datasette import hookimpl
 from datasette.utils.asgi import Forbidden, Response
+from markupsafe import Markup
 
 from crawler import accounts, public
 from crawler.page_view import page_context
@@ -191,6 +193,17 @@ async def metadata_view(datasette, request):
         raise Forbidden("sign in to see the instance's metadata")
     return Response.text(json.dumps(datasette.metadata(), indent=4, default=repr), headers={
         "content-type": "application/json; charset=utf-8"})
+
+
+_PAGE_LINK = re.compile(r"/-/page/\d+")
+
+
+@hookimpl
+def render_cell(value, column, datasette):
+    """Stored queries give the page view as '/-/page/ID': make it a link."""
+    if column in ("review", "view") and isinstance(value, str) and _PAGE_LINK.fullmatch(value):
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), "review" if column == "review" else "view")
+    return None
 
 
 @hookimpl
