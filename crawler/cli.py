@@ -187,9 +187,8 @@ def _open_input(path: str):
 
 
 def cmd_serve(args) -> int:
-    from crawler.serve import serve
-
     from crawler.accounts import AccountError, accounts
+    from crawler.serve import serve
 
     if not Path(args.db).exists():
         raise UsageError(f"{args.db}: database not found (crawl first: organwatch crawl ... --db {args.db})")

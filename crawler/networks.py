@@ -9,6 +9,7 @@ when its text changes; clusters are rebuilt from the signatures with an LSH inde
 from __future__ import annotations
 
 import re
+import zlib
 from functools import cache
 
 import numpy as np
@@ -34,7 +35,7 @@ def signature(text: str) -> MinHash | None:
     if len(norm) < MIN_CHARS:
         return None
     shingles = {norm[i : i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations(), hashfunc=zlib.crc32)
     m.update_batch([s.encode("utf-8") for s in shingles])
     return m
 
@@ -82,6 +83,8 @@ def refresh_near_duplicates(db: sqlite_utils.Database) -> int:
     """Bring signatures up to date and rewrite `near_duplicates` (clusters on 2+ domains).
     Returns the number of signatures recomputed."""
     changed = _update_signatures(db)
+    if not changed:
+        return 0
     sigs = {
         pid: np.frombuffer(blob, dtype="<u4")
         for pid, blob in db.execute("select page_id, signature from page_minhash where signature is not null")

@@ -12,7 +12,6 @@ messenger's name as its id. Overlapping finds are merged; each is replaced by it
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -132,8 +131,3 @@ def redact(text: str | None, lang: str = "") -> Redacted:
 def redact_text(text: str | None, lang: str = "") -> str | None:
     return redact(text, lang).text if text is not None else None
 
-
-def covered(spans: list[tuple[int, int, str]], start: int) -> bool:
-    """Whether an original offset falls inside a redacted span."""
-    i = bisect.bisect_right([s[0] for s in spans], start) - 1
-    return i >= 0 and start < spans[i][1]

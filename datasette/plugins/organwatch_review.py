@@ -15,7 +15,6 @@ import re
 import time
 
 import sqlite_utils
-from datasette import hookimpl
 from datasette.utils.asgi import Forbidden, Response
 from markupsafe import Markup
 
@@ -23,6 +22,7 @@ from crawler import accounts, public
 from crawler.page_view import page_context
 from crawler.reviews import ReviewError, record_review
 from crawler.store import migrations
+from datasette import hookimpl
 
 PUBLIC_TABLES = {"public_pages", "public_indicators", "public_captures", "near_duplicates"}
 PUBLIC_QUERIES = {"public_flagged", "public_contact_networks", "public_near_duplicates"}
