@@ -45,12 +45,9 @@ def accounts(environ=None) -> dict[str, str]:
 
 
 def auth_plugin_config(environ=None) -> dict:
-    """datasette-auth-passwords' configuration for the accounts (hashes as $env references)."""
-    config: dict = {"actors": {}}
-    for name, role in accounts(environ).items():
-        config[f"{name}_password_hash"] = {"$env": hash_var(name)}
-        config["actors"][name] = {"id": name, "roles": ["reviewer", "admin"] if role == "admin" else ["reviewer"]}
-    return config
+    """datasette-auth-passwords' configuration for the accounts (hashes as $env references).
+    Roles are not put in the sign-in cookie: the plugin looks them up, so they follow the environment."""
+    return {f"{name}_password_hash": {"$env": hash_var(name)} for name in accounts(environ)}
 
 
 def make_account(name: str, role: str, password: str) -> str:
