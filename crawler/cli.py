@@ -80,6 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8001, help="port (default 8001)")
 
     p = sub.add_parser(
+        "account", help="make a reviewer or admin account for Datasette (prints its environment lines)",
+        formatter_class=fmt,
+        epilog=_examples("""
+            organwatch account alice --role reviewer          # asks for the password twice
+            printf '%s' "$PASSWORD" | organwatch account bob --role admin --password-stdin
+
+            then, in the service's environment:
+              ORGANWATCH_ACCOUNTS="alice:reviewer bob:admin"
+              ORGANWATCH_PASSWORD_HASH_ALICE='pbkdf2_sha256$...'   (as printed)
+        """),
+    )
+    p.add_argument("name", help="account name: lowercase letters, digits and _")
+    p.add_argument("--role", default="reviewer", help="reviewer (default) or admin")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    p = sub.add_parser(
         "demo", help="serve the bundled sample web, crawl it, and open the results in Datasette",
         formatter_class=fmt,
         epilog=_examples("""
@@ -414,11 +430,34 @@ def _open_input(path: str):
 
 
 def cmd_serve(args) -> int:
+    from crawler.accounts import AccountError, accounts
     from crawler.serve import serve
 
     if not Path(args.db).exists():
         raise UsageError(f"{args.db}: database not found (crawl first: organwatch crawl ... --db {args.db})")
+    try:
+        accounts()
+    except AccountError as e:
+        raise UsageError(str(e)) from None
     return serve(args.db, host=args.host, port=args.port)
+
+
+def cmd_account(args) -> int:
+    import getpass
+
+    from crawler.accounts import AccountError, make_account
+
+    if args.password_stdin:
+        password = sys.stdin.read().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the two passwords differ")
+    try:
+        print(make_account(args.name, args.role, password), end="")
+    except AccountError as e:
+        raise UsageError(str(e)) from None
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:
@@ -464,6 +503,7 @@ COMMANDS = {
     "crawl": cmd_crawl,
     "classify": cmd_classify,
     "serve": cmd_serve,
+    "account": cmd_account,
     "demo": cmd_demo,
     "train": cmd_train,
     "evaluate": cmd_evaluate,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from crawler.accounts import auth_plugin_config
+
 DATASETTE_DIR = Path(__file__).resolve().parent.parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
 DB_KEY = "organwatch"  # the database entry of metadata.yml
@@ -20,6 +22,7 @@ def metadata_for(db_path: str | Path) -> dict:
     meta["databases"] = {name: meta["databases"][DB_KEY]}
     if "description_html" in meta:
         meta["description_html"] = meta["description_html"].replace(f"/{DB_KEY}/", f"/{name}/")
+    meta.setdefault("plugins", {})["datasette-auth-passwords"] = auth_plugin_config()  # accounts from the environment
     return meta
 
 

@@ -187,3 +187,62 @@ def m142_snapshots(db: sqlite_utils.Database) -> None:
         foreign_keys=[("capture_id", "captures", "id"), ("page_id", "pages", "id")],
     )
     db["snapshots"].create_index(["capture_id"])
+
+
+# Issue 5: review, networks and the public (redacted) side. The public_* tables are redacted
+# copies that crawler/public.py keeps in step with pages, captures and indicators; anonymous
+# visitors of Datasette see only those (see datasette/plugins/organwatch_review.py).
+@migrations()
+def m150_review_public_networks(db: sqlite_utils.Database) -> None:
+    db["public_pages"].create(
+        {
+            "id": int, "url": str, "domain": str, "title": str, "lang": str, "flagged": int, "risk": int,
+            "advertising": float, "brokerage": float, "labels": str, "reasons": str, "organs": str,
+            "destinations": str, "text": str, "first_seen": str, "last_seen": str, "live": int,
+            "last_status": int, "model_version": str, "status": str, "capture_id": int, "review_id": int,
+        },
+        pk="id",
+    )
+    db["public_pages"].create_index(["flagged", "risk"])
+    db["public_pages"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    db["public_indicators"].create(
+        {"id": int, "page_id": int, "capture_id": int, "kind": str, "value": str, "normalized": str,
+         "contact_id": int, "start": int, "end": int},
+        pk="id",
+    )
+    db["public_indicators"].create_index(["page_id"])
+    db["public_indicators"].create_index(["contact_id"])
+    db["public_captures"].create(
+        {"id": int, "page_id": int, "crawl_id": int, "url": str, "final_url": str, "fetched_at": str,
+         "status": int, "headers": str, "content_type": str, "payload_sha256": str, "size": int,
+         "skipped": str, "error": str, "warc_record_id": str},
+        pk="id",
+    )
+    db["public_captures"].create_index(["page_id"])
+    db["contacts"].create({"id": int, "kind": str, "normalized": str, "masked": str}, pk="id")
+    db["contacts"].create_index(["kind", "normalized"], unique=True)
+    db["page_minhash"].create({"page_id": int, "text_sha256": str, "signature": bytes}, pk="page_id")
+    db["near_duplicates"].create(
+        {"page_id": int, "cluster_id": int, "cluster_pages": int, "cluster_domains": int}, pk="page_id"
+    )
+    db["near_duplicates"].create_index(["cluster_id"])
+    db["reviews"].create_index(["page_id"])
+    for event in ("update", "delete"):
+        db.execute(
+            f"create trigger reviews_append_only_{event} before {event} on reviews "
+            "begin select raise(abort, 'reviews are append-only'); end"
+        )
+    # a page's current status is its latest review (SQLite takes the bare columns from the max(id) row)
+    db.create_view(
+        "page_status",
+        "select page_id, verdict as status, reviewer, created_at, model_version, max(id) as review_id, "
+        "count(*) as reviews from reviews group by page_id",
+    )
+    db.create_view(
+        "review_queue",
+        "select p.id, p.title, p.url, p.domain, p.lang, p.risk, p.advertising, p.brokerage, q.labels, "
+        "p.organs, p.destinations, coalesce(s.status, 'unreviewed') as status, p.last_seen "
+        "from pages p left join public_pages q on q.id = p.id left join page_status s on s.page_id = p.id "
+        "where p.flagged = 1 and (s.status is null or s.status = 'needs_follow_up') "
+        "order by p.risk desc, p.last_seen desc",
+    )

@@ -36,3 +36,23 @@ def crawled_db(tmp_path_factory, fixture_web):
     )
     assert result.returncode == 0, result.stderr
     return db
+
+
+REVIEWER, REVIEWER_PASSWORD = "alice", "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def accounts_env():
+    """A reviewer account in the environment, its hash made now (no password is stored anywhere)."""
+    from datasette_auth_passwords.utils import hash_password
+
+    env = {"ORGANWATCH_ACCOUNTS": f"{REVIEWER}:reviewer",
+           f"ORGANWATCH_PASSWORD_HASH_{REVIEWER.upper()}": hash_password(REVIEWER_PASSWORD)}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        yield env
+
+
+def reviewer_cookies(ds) -> dict:
+    return {"ds_actor": ds.sign({"a": {"id": REVIEWER}}, "actor")}

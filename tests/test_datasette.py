@@ -1,4 +1,5 @@
-"""Datasette as reviewers meet it, through datasette.client against a crawled database."""
+"""Datasette as reviewers meet it (signed in), through datasette.client against a crawled database.
+The anonymous, redacted side is tested in test_review.py."""
 
 import asyncio
 
@@ -7,14 +8,15 @@ import yaml
 
 from crawler.serve import METADATA, make_datasette
 from crawler.store import Store
+from tests.conftest import reviewer_cookies
 
 
 def get(ds, path):
-    return asyncio.run(ds.client.get(path))
+    return asyncio.run(ds.client.get(path, cookies=reviewer_cookies(ds)))
 
 
 @pytest.fixture(scope="module")
-def ds(crawled_db):
+def ds(crawled_db, accounts_env):
     return make_datasette(crawled_db)
 
 
@@ -45,7 +47,7 @@ def test_every_table_and_column_is_described(tmp_path):
     store = Store(tmp_path / "schema.db")
     tables = yaml.safe_load(METADATA.read_text())["databases"]["organwatch"]["tables"]
     for name in store.db.table_names():
-        if name.startswith("_") or name.startswith("pages_fts"):
+        if name.startswith("_") or "_fts" in name:  # FTS index tables
             continue
         assert tables.get(name, {}).get("description"), f"table {name} has no description"
         missing = set(store.db[name].columns_dict) - set(tables[name].get("columns", {}))

@@ -1,7 +1,7 @@
 """Evidence in Datasette: a page's capture timeline (the stored query `page_timeline`, linked from
 each page's `live` cell) and `/-/evidence/<page id>.wacz`, the page's case bundle, for signed-in
-actors only (the download is logged in the custody table as `datasette:<actor id>`). Who may download is decided in `may_download` alone: when roles arrive (accounts, issue 5),
-change that one function (e.g. to `await datasette.permission_allowed(actor, "organwatch-evidence")`)."""
+reviewers only (the download is logged in the custody table as `datasette:<actor id>`). Who may
+download is decided in `may_download` alone."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from datasette import hookimpl
+
 
 async def may_download(datasette, actor) -> bool:
-    return actor is not None
+    """Reviewers and admins (the `organwatch-review` permission of the review plugin)."""
+    return bool(await datasette.permission_allowed(actor, "organwatch-review", default=False))
 
 
 def _database(datasette):
