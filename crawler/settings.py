@@ -37,6 +37,7 @@ ORGANWATCH_DOMAIN_PAGE_CAP = 2000  # pages scheduled per registered domain per r
 DEPTH_PRIORITY = 1  # breadth-first within the budgets
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER = "crawler.frontier.FrontierScheduler"  # crash-safe with JOBDIR (--job); Scrapy's scheduler without
 
 # Safety: refuse private, loopback and link-local addresses (crawl --allow-private turns it off)
 ORGANWATCH_ALLOW_PRIVATE = False
@@ -52,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.LinksFirst": 10,  # with JOBDIR: a page's links are saved before the page
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.AnalysisPipeline": 300,
