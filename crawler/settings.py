@@ -52,6 +52,7 @@ ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
+    "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
 }
 SPIDER_MIDDLEWARES = {
@@ -60,10 +61,17 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.AnalysisPipeline": 300,
     "crawler.pipelines.StorePipeline": 800,
+    "crawler.distributed.RedisItems": 810,  # with --redis, in place of the store
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.distributed.IdleExit": 510,
 }
+
+# Distributed mode (crawl --redis URL sets ORGANWATCH_REDIS_URL and scrapy-redis's scheduler)
+ORGANWATCH_REDIS_URL = ""
+ORGANWATCH_SHARED_DELAY = None  # seconds between requests to one host:port across workers; None: DOWNLOAD_DELAY
+ORGANWATCH_IDLE_EXIT = 30.0  # a worker stops after this many seconds without work
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
