@@ -99,7 +99,7 @@ class StorePipeline:
             k: item.get(k)
             for k in (
                 "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256",
-                "size", "server_ip", "depth", "seed", "referer", "skipped", "error",
+                "size", "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
                 "warc_file", "warc_offset", "warc_length", "warc_record_id",
             )
         }

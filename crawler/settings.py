@@ -52,7 +52,8 @@ ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
-    "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
+    "crawler.distributed.SharedPoliteness": 900,
+    "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too  # with --redis: per-host delay shared by all workers
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
 }
 SPIDER_MIDDLEWARES = {
@@ -66,7 +67,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
     "crawler.distributed.IdleExit": 510,
+    "crawler.watchdog.StallWatchdog": 520,
 }
+ORGANWATCH_STALL_TIMEOUT = 600.0  # stop as `stalled` after this many seconds without any answer (0: off)
 
 # Distributed mode (crawl --redis URL sets ORGANWATCH_REDIS_URL and scrapy-redis's scheduler)
 ORGANWATCH_REDIS_URL = ""

@@ -153,3 +153,9 @@ class Store:
             [*values, seen, seen],
         ).fetchone()
         return row[0]
+
+
+@migrations()
+def m160_capture_blocked(db: sqlite_utils.Database) -> None:
+    """captures.blocked: 403, 429 or captcha when the site refused or challenged us."""
+    db["captures"].add_column("blocked", str)
