@@ -52,8 +52,8 @@ ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
-    "crawler.distributed.SharedPoliteness": 900,
-    "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too  # with --redis: per-host delay shared by all workers
+    "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
+    "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
 }
 SPIDER_MIDDLEWARES = {
