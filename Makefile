@@ -1,6 +1,8 @@
 # The README's commands. Each sets up .venv itself, so they work on a fresh clone.
 PY ?= python3
 VENV := .venv
+# pages of the memory benchmark's crawl: `make bench MEMORY_PAGES=5000` for a shorter run
+MEMORY_PAGES ?= 100000
 BIN := $(VENV)/bin
 
 .PHONY: test demo bench lint train evaluate setup clean
@@ -23,6 +25,8 @@ demo: setup
 
 bench: setup
 	$(BIN)/python benchmarks/classifier.py
+	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/memory.py --pages $(MEMORY_PAGES)
 
 train: setup
 	$(BIN)/organwatch train

@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
             organwatch crawl https://a.example/ https://b.example/ --seeds-file seeds.txt --db data/organwatch.db
             organwatch crawl --seeds-file seeds.txt --job data/jobs/weekly   # resumable: rerun to continue
             organwatch crawl http://127.0.0.1:8000/ --allow-private -s DOWNLOAD_DELAY=0 -s ROBOTSTXT_OBEY=False
+            organwatch crawl --seeds-file seeds.txt --redis redis://10.0.0.5:6379/1   # one worker; start several
         """),
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
     p.add_argument("--warc-dir", metavar="DIR", help="where WARC files go (default data/warc)")
     p.add_argument("--job", metavar="DIR", help="job directory: makes the crawl resumable (Scrapy JOBDIR)")
+    p.add_argument("--redis", metavar="URL",
+                   help="distributed: be one worker of the crawl held in Redis (redis://HOST:PORT/N); items go "
+                   "to Redis for `organwatch ingest`; give every worker the same seeds")
     p.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses (default: no limit)")
     p.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed (default 10)")
     p.add_argument("--allow-private", action="store_true",
@@ -130,12 +134,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", metavar="FILE.jsonl")
     p.add_argument("--json", metavar="OUT", help="also write the full report as JSON")
     _add_evidence_commands(sub, fmt)
+
+    p = sub.add_parser(
+        "ingest", help="distributed: store the workers' results from Redis in SQLite (the one writer)",
+        formatter_class=fmt,
+        epilog=_examples("""
+            organwatch ingest --redis redis://10.0.0.5:6379/1 --db data/organwatch.db
+            organwatch ingest --redis redis://127.0.0.1:6379/0 --db data/organwatch.db --idle 0   # never stop
+
+            Start it before or after the workers (`organwatch crawl --redis URL ...`). It stops once a worker
+            came, every worker it has seen has finished, and nothing came for --idle seconds.
+        """),
+    )
+    p.add_argument("--redis", required=True, metavar="URL", help="Redis holding the crawl (redis://HOST:PORT/N)")
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--idle", type=float, default=60.0, metavar="SECONDS",
+                   help="stop after this long without messages once all workers finished (default 60; 0: never)")
     return parser
 
 
 def _add_watchdog(p) -> None:
     p.add_argument("--watchdog", type=float, metavar="MINUTES",
-                   help="fail the run (exit 1) when it makes no progress for MINUTES")
+                   help="fail the run (exit 1) when it makes no progress for MINUTES (default 10)")
 
 
 def _add_evidence_commands(sub, fmt) -> None:
@@ -262,9 +282,14 @@ def cmd_crawl(args) -> int:
         raise UsageError("no seeds: give URLs or --seeds-file FILE")
     overrides = _parse_settings(args.settings)
     overrides.update(_watchdog_setting(args))
+    if args.redis:
+        if args.job:
+            raise UsageError("--redis and --job do not mix: the crawl's state is in Redis")
+        _check_redis_url(args.redis)
     options = CrawlOptions(
         seeds=seeds, db=args.db, warc_dir=args.warc_dir, job=args.job, max_pages=args.max_pages,
-        depth=args.depth, allow_private=args.allow_private, settings=overrides, verbose=args.verbose,
+        depth=args.depth, allow_private=args.allow_private, redis=args.redis, settings=overrides,
+        verbose=args.verbose,
     )
     stats = run_crawl(options)
     return _crawl_exit(stats)
@@ -410,6 +435,27 @@ def cmd_keygen(args) -> int:
     return EXIT_OK
 
 
+def _check_redis_url(url: str) -> None:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise UsageError(f"--redis: expected redis://HOST:PORT/N, got {url!r}")
+
+
+def cmd_ingest(args) -> int:
+    import redis
+
+    from crawler.ingest import ingest
+
+    _check_redis_url(args.redis)
+    try:
+        result = ingest(args.redis, args.db, idle=args.idle)
+    except redis.RedisError as e:
+        print(f"organwatch ingest: {args.redis}: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"organwatch ingest: {result.captures} captures from {len(result.workers)} workers into {args.db}",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_classify(args) -> int:
     from contextlib import ExitStack
 
@@ -513,6 +559,7 @@ COMMANDS = {
     "verify-log": cmd_verify_log,
     "snapshot": cmd_snapshot,
     "keygen": cmd_keygen,
+    "ingest": cmd_ingest,
 }
 
 if __name__ == "__main__":

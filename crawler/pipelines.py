@@ -66,6 +66,8 @@ class StorePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        if crawler.settings.get("ORGANWATCH_REDIS_URL"):
+            raise NotConfigured("distributed: items go to Redis, `organwatch ingest` stores them")
         path = crawler.settings.get("ORGANWATCH_DB")
         if not path:
             raise NotConfigured("ORGANWATCH_DB is empty")
@@ -97,7 +99,7 @@ class StorePipeline:
             k: item.get(k)
             for k in (
                 "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256",
-                "size", "server_ip", "depth", "seed", "referer", "skipped", "error",
+                "size", "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
                 "warc_file", "warc_offset", "warc_length", "warc_record_id",
             )
         }

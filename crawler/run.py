@@ -17,6 +17,7 @@ class CrawlOptions:
     max_pages: int | None = None
     depth: int | None = None
     allow_private: bool = False
+    redis: str | None = None
     settings: dict = field(default_factory=dict)
     verbose: bool = False
 
@@ -35,6 +36,11 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("CLOSESPIDER_PAGECOUNT", options.max_pages, priority="cmdline")
     if options.depth is not None:
         settings.set("ORGANWATCH_MAX_DEPTH", options.depth, priority="cmdline")
+    if options.redis:
+        from crawler.distributed import worker_settings
+
+        for name, value in worker_settings(options.redis).items():
+            settings.set(name, value, priority="cmdline")
     if options.allow_private:
         settings.set("ORGANWATCH_ALLOW_PRIVATE", True, priority="cmdline")
     for name, value in options.settings.items():

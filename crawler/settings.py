@@ -37,6 +37,7 @@ ORGANWATCH_DOMAIN_PAGE_CAP = 2000  # pages scheduled per registered domain per r
 DEPTH_PRIORITY = 1  # breadth-first within the budgets
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER = "crawler.frontier.FrontierScheduler"  # crash-safe with JOBDIR (--job); Scrapy's scheduler without
 
 # Safety: refuse private, loopback and link-local addresses (crawl --allow-private turns it off)
 ORGANWATCH_ALLOW_PRIVATE = False
@@ -51,22 +52,34 @@ ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.RetryAfter": 540,
+    "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
+    "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.LinksFirst": 10,  # with JOBDIR: a page's links are saved before the page
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.AnalysisPipeline": 300,
     "crawler.liveness.LivenessPipeline": 700,  # judges each visit against the page before it is stored
     "crawler.pipelines.StorePipeline": 800,
+    "crawler.distributed.RedisItems": 810,  # with --redis, in place of the store
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.distributed.IdleExit": 510,
     "crawler.capture_custody.CaptureCustody": 600,
     "crawler.watchdog.Watchdog": 700,
 }
 
+# Distributed mode (crawl --redis URL sets ORGANWATCH_REDIS_URL and scrapy-redis's scheduler)
+ORGANWATCH_REDIS_URL = ""
+ORGANWATCH_SHARED_DELAY = None  # seconds between requests to one host:port across workers; None: DOWNLOAD_DELAY
+ORGANWATCH_IDLE_EXIT = 30.0  # a worker stops after this many seconds without work
+
 # Liveness and scheduled runs (crawler/liveness.py, crawler/watchdog.py)
 ORGANWATCH_GONE_AFTER = 3  # consecutive failed visits before a page is "gone"
-ORGANWATCH_WATCHDOG_MINUTES = 0  # crawl/recheck --watchdog: fail a run with no progress for this long; 0 = off
+ORGANWATCH_WATCHDOG_MINUTES = 10  # crawl/recheck --watchdog: fail a run with no progress for this long; 0 = off
 ORGANWATCH_WATCHDOG_GRACE = 30  # seconds the watchdog waits for a clean stop before ending the process
 
 LOG_LEVEL = "INFO"

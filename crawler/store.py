@@ -246,3 +246,9 @@ def m150_review_public_networks(db: sqlite_utils.Database) -> None:
         "where p.flagged = 1 and (s.status is null or s.status = 'needs_follow_up') "
         "order by p.risk desc, p.last_seen desc",
     )
+
+
+@migrations()
+def m160_capture_blocked(db: sqlite_utils.Database) -> None:
+    """captures.blocked: 403, 429 or captcha when the site refused or challenged us."""
+    db["captures"].add_column("blocked", str)

@@ -1,10 +1,13 @@
 """Watchdog: fail a run that stops making progress (`--watchdog MINUTES`, setting
-ORGANWATCH_WATCHDOG_MINUTES). Progress is any response, item or download error. When nothing
-moved for MINUTES, the spider is closed with reason `watchdog` (the run exits 1 and the crawls
-row says so). Scrapy's clean close waits for downloads in flight, so the crawls row is marked
-`watchdog` at once, and if the process is still alive ORGANWATCH_WATCHDOG_GRACE seconds later (a
-hung download, a blocked reactor) it is ended with exit code 1. A thread, not a reactor timer, so
-a blocked reactor is caught too."""
+ORGANWATCH_WATCHDOG_MINUTES, default 10; 0 turns it off).
+
+Progress is any response, item or download error. When nothing moved for MINUTES, the watchdog
+logs the requests still in flight, closes the spider with reason `watchdog` (the run exits 1 and
+the crawls row says so; with --job the next run goes on with what was still queued) and drops
+the open connections, since Scrapy's clean close waits for downloads in flight. If the process
+is still alive ORGANWATCH_WATCHDOG_GRACE seconds later (a hung download, a blocked reactor) it
+is ended with exit code 1. A thread, not a reactor timer, so a blocked reactor is caught too.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ class Watchdog:
 
     @classmethod
     def from_crawler(cls, crawler):
-        minutes = crawler.settings.getfloat("ORGANWATCH_WATCHDOG_MINUTES", 0)
+        minutes = crawler.settings.getfloat("ORGANWATCH_WATCHDOG_MINUTES", 10)
         if minutes <= 0:
             raise NotConfigured
         ext = cls(crawler, minutes, crawler.settings.getfloat("ORGANWATCH_WATCHDOG_GRACE", 30))
@@ -60,13 +63,26 @@ class Watchdog:
                 break
         else:
             return
-        print(f"organwatch: watchdog: no progress for {self.limit / 60:g} minutes, stopping", file=sys.stderr, flush=True)
+        hanging = self._hanging()
+        print(
+            f"organwatch: watchdog: no progress for {self.limit / 60:g} minutes, stopping"
+            + (f"; in flight: {', '.join(hanging[:10])}" if hanging else ""),
+            file=sys.stderr, flush=True,
+        )
         self.crawler.stats.set_value("organwatch/watchdog", True)
+        self.crawler.stats.set_value("organwatch/watchdog_in_flight", hanging[:100])
         self._mark_crawl()
         reactor.callFromThread(self._close)
         if not self.done.wait(self.grace):
             print("organwatch: watchdog: the run did not stop, ending the process", file=sys.stderr, flush=True)
             os._exit(1)
+
+    def _hanging(self) -> list[str]:
+        engine = self.crawler.engine
+        try:
+            return sorted(r.url for r in list(engine.downloader.active))
+        except (AttributeError, RuntimeError):  # engine gone, or the set changed while copied
+            return []
 
     def _mark_crawl(self):
         from crawler.store import Store
@@ -86,3 +102,14 @@ class Watchdog:
 
         if self.crawler.engine is not None:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="watchdog"))
+        abort_downloads()
+
+
+def abort_downloads() -> None:
+    """Drop the crawler's open HTTP connections: closing waits for in-flight downloads, and a
+    stalled one may only give up at DOWNLOAD_TIMEOUT. Their requests end as failed captures."""
+    from twisted.internet import reactor, tcp
+
+    for selectable in {*reactor.getReaders(), *reactor.getWriters()}:
+        if isinstance(selectable, tcp.Client):
+            selectable.abortConnection()

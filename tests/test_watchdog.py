@@ -12,6 +12,7 @@ def test_stalled_crawl_is_stopped_and_fails(tmp_path):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
+    port = listener.getsockname()[1]
     held = []
     stop = threading.Event()
 
@@ -28,7 +29,7 @@ def test_stalled_crawl_is_stopped_and_fails(tmp_path):
     started = time.monotonic()
     try:
         result = organwatch(
-            "crawl", f"http://127.0.0.1:{listener.getsockname()[1]}/", "--db", str(db), "--allow-private", *FAST,
+            "crawl", f"http://127.0.0.1:{port}/", "--db", str(db), "--allow-private", *FAST,
             "-s", "DOWNLOAD_TIMEOUT=600", "-s", "ORGANWATCH_WATCHDOG_GRACE=3", "--watchdog", "0.05", timeout=120,
         )
     finally:
@@ -39,6 +40,7 @@ def test_stalled_crawl_is_stopped_and_fails(tmp_path):
         listener.close()
     assert result.returncode == 1
     assert "watchdog: no progress" in result.stderr
+    assert f"in flight: http://127.0.0.1:{port}/" in result.stderr
     assert time.monotonic() - started < 60
     conn = sqlite3.connect(db)
     assert conn.execute("select status from crawls").fetchall() == [("watchdog",)]

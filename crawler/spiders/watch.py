@@ -119,6 +119,7 @@ class WatchSpider(scrapy.Spider):
             "depth": response.meta.get("depth", 0),
             "seed": response.meta.get("seed"),
             "referer": (request.headers.get("Referer") or b"").decode("latin-1") or None,
+            "blocked": response.meta.get("blocked"),
         }
 
     def failed(self, failure):

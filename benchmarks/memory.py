@@ -1,0 +1,87 @@
+"""Memory: peak RSS of an organwatch crawl of a generated local site (default 100,000 pages),
+run as a user runs it (`organwatch crawl --job DIR`, full pipeline), with the RSS sampled every
+second and printed at intervals, so one sees whether it stays flat or grows with pages.
+Target: at most 1 GB, flat.
+
+    python benchmarks/memory.py                      # 100,000 pages (hours at the pipeline's rate)
+    python benchmarks/memory.py --pages 5000 --every 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gensite import GeneratedSite  # noqa: E402
+from throughput import SAME  # noqa: E402
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB (0 once it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
+def captures(db: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return con.execute("select count(*) from captures").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=100_000, help="pages to crawl (default 100000)")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between printed samples (default 60)")
+    args = parser.parse_args()
+    with GeneratedSite(args.pages * 2) as site, tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "memory.db"
+        command = [sys.executable, "-m", "crawler.cli", "crawl", site.seed, "--db", str(db), "--warc-dir", f"{tmp}/warc",
+                   "--job", f"{tmp}/job", "--allow-private", "--max-pages", str(args.pages), "--depth", "20",
+                   "-s", "ORGANWATCH_PROGRESS_INTERVAL=0"]
+        for name, value in SAME.items():
+            command += ["-s", f"{name}={value}"]
+        started = time.monotonic()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples: list[tuple[float, int, float]] = []
+        shown = 0.0
+        print(f"memory of an organwatch crawl of {args.pages} generated pages (RSS of the crawl process)")
+        print(f"  {'seconds':>8} {'pages':>8} {'RSS MB':>8}")
+        while proc.poll() is None:
+            time.sleep(1)
+            now = time.monotonic() - started
+            rss = rss_mb(proc.pid)
+            if rss:
+                samples.append((now, captures(db), rss))
+            if now - shown >= args.every and samples:
+                print(f"  {samples[-1][0]:8.0f} {samples[-1][1]:8d} {samples[-1][2]:8.0f}", flush=True)
+                shown = now
+        pages = captures(db)
+    if not samples:
+        sys.exit(f"the crawl exited at once (exit {proc.returncode})")
+    peak = max(s[2] for s in samples)
+    # flat or growing: the highest RSS in the first and in the last fifth of the run
+    fifth = max(1, len(samples) // 5)
+    early, late = max(s[2] for s in samples[:fifth]), max(s[2] for s in samples[-fifth:])
+    print(f"  peak RSS {peak:.0f} MB for {pages} pages (target <= 1024 MB); exit {proc.returncode}")
+    print(f"  highest RSS in the first fifth of the run {early:.0f} MB, in the last fifth {late:.0f} MB: "
+          f"growth {late - early:+.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
