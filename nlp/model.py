@@ -28,6 +28,9 @@ CONFIG_PATH = NLP_DIR / "configs" / "textcat.cfg"
 TEXTCAT = "textcat_multilabel"
 # The flag threshold must give at least this precision on dev (issue: precision >= 0.9).
 MIN_PRECISION = 0.9
+# Share of positives assumed when choosing the threshold (a third: a crawl that follows links from
+# suspicious seeds; open-web crawls meet far fewer, so real precision is if anything higher).
+PREVALENCE = 1 / 3
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -90,16 +93,22 @@ def flag_score(scores: dict[str, float]) -> float:
     return max(scores.get(label, 0.0) for label in LABELS)
 
 
-def choose_threshold(pairs: list[tuple[float, bool]], min_precision: float = MIN_PRECISION) -> float:
-    """The lowest score threshold whose precision is at least `min_precision` (best recall)."""
-    best = None
+def choose_threshold(pairs: list[tuple[float, bool]], min_precision: float = MIN_PRECISION,
+                     prevalence: float = PREVALENCE) -> float:
+    """The lowest score threshold whose precision is at least `min_precision` (best recall), with
+    precision computed as if positives made up `prevalence` of the pages: dev holds far more
+    positives than a crawl meets, and precision measured there would flatter the threshold."""
+    positives = sum(1 for _, y in pairs if y)
+    negatives = len(pairs) - positives
+    if not positives or not negatives:
+        return DEFAULT_THRESHOLD
+    weight = (1 - prevalence) / prevalence * positives / negatives  # each dev negative counts this much
     for threshold in sorted({round(s, 4) for s, _ in pairs}):
         tp = sum(1 for s, y in pairs if s >= threshold and y)
-        fp = sum(1 for s, y in pairs if s >= threshold and not y)
+        fp = weight * sum(1 for s, y in pairs if s >= threshold and not y)
         if tp and tp / (tp + fp) >= min_precision:
-            best = threshold
-            break
-    return max(best if best is not None else DEFAULT_THRESHOLD, 0.2)
+            return threshold
+    return DEFAULT_THRESHOLD
 
 
 def train(
@@ -143,6 +152,7 @@ def train(
             "extra_train_examples": len(extra_train or []),
             "threshold": threshold,
             "min_precision": MIN_PRECISION,
+            "prevalence": round(PREVALENCE, 3),
         }
         pipeline.meta.pop("performance", None)
         report = evaluate(records, pipeline=pipeline, threshold=threshold)
