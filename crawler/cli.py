@@ -116,9 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_examples("""
             organwatch train                # rebuilds nlp/model; prints the dev report
             organwatch train --split        # first re-split nlp/corpus/raw into train.jsonl and dev.jsonl
+            organwatch train --with-reviews data/organwatch.db --output data/model-reviewed
+                                            # adds reviewers' verdicts; prints the change on dev
         """),
     )
     p.add_argument("--split", action="store_true", help="re-split nlp/corpus/raw into train and dev first")
+    p.add_argument("--with-reviews", metavar="DB",
+                   help="also train on the pages reviewers confirmed or dismissed in this database")
     p.add_argument("--output", metavar="DIR", help="where to write the pipeline (default nlp/model)")
 
     p = sub.add_parser(
@@ -517,14 +521,28 @@ def cmd_train(args) -> int:
     from nlp.dataset import DataError, split_corpus
     from nlp.evaluate import format_report
 
+    extra = None
+    if args.with_reviews:
+        from crawler.reviews import training_examples
+
+        if not Path(args.with_reviews).exists():
+            raise UsageError(f"{args.with_reviews}: database not found")
+        extra = training_examples(args.with_reviews)
+        print(f"{len(extra)} reviewed pages from {args.with_reviews} added to the training data")
+    before = model.model_info(model.load()).get("dev") if extra else None
     try:
         if args.split:
             n_train, n_dev = split_corpus()
             print(f"corpus split: train {n_train}, dev {n_dev}")
-        report = model.train(output=Path(args.output) if args.output else model.MODEL_DIR)
+        report = model.train(output=Path(args.output) if args.output else model.MODEL_DIR, extra_train=extra)
     except DataError as e:
         raise UsageError(str(e)) from None
     print(format_report(report))
+    if before:
+        print("\nchange on dev against the shipped model (flagged):")
+        for key in ("precision", "recall", "f1"):
+            old, new = before["flagged"][key], report["overall"]["flagged"][key]
+            print(f"  {key:10} {old:.3f} -> {new:.3f} ({new - old:+.3f})")
     return EXIT_OK
 
 

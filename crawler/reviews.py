@@ -51,3 +51,39 @@ def record_review(db: sqlite_utils.Database, page_id: int, reviewer: str, verdic
             detail={"review_id": review["id"], "verdict": verdict}, actor=reviewer,
         )
     return review
+
+
+# What a latest verdict teaches the classifier; needs_follow_up teaches nothing yet.
+VERDICT_CATS = {
+    "confirmed_advertising": {"advertising": 1, "brokerage": 0},
+    "confirmed_brokerage": {"advertising": 0, "brokerage": 1},
+    "not_relevant": {"advertising": 0, "brokerage": 0},
+}
+
+
+def training_examples(db_path) -> list[dict]:
+    """Reviewed pages as labelled examples (`organwatch train --with-reviews DB`): the analysed
+    text (title, newline, text) with the cats of each page's latest review. Pages confirmed both
+    ways (one review each) carry both labels."""
+    db = sqlite_utils.Database(db_path)
+    rows = db.execute(
+        """
+        select p.id, p.title, p.text, p.lang, r.verdict
+        from reviews r join pages p on p.id = r.page_id
+        where r.verdict != 'needs_follow_up'
+          and r.created_at >= (select max(created_at) from reviews r2
+                               where r2.page_id = r.page_id and r2.verdict != 'needs_follow_up')
+        order by p.id
+        """
+    ).fetchall()
+    db.close()
+    examples: dict[int, dict] = {}
+    for page_id, title, text, lang, verdict in rows:
+        cats = VERDICT_CATS[verdict]
+        example = examples.setdefault(page_id, {
+            "text": "\n".join(t for t in (title, text) if t), "cats": {"advertising": 0, "brokerage": 0},
+            "lang": lang or "", "kind": "", "source": f"review:{page_id}",
+        })
+        for label, value in cats.items():
+            example["cats"][label] = max(example["cats"][label], value)
+    return list(examples.values())

@@ -64,13 +64,14 @@ def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None
     langs = list(langs) if langs is not None else [None] * len(texts)
     for text, lang, doc in zip(texts, langs, pipeline.pipe(texts, batch_size=batch_size), strict=True):
         lang = lang or detect_language(text)
-        yield _analysis(doc, lang, threshold, version)
+        yield _analysis(text, doc, lang, threshold, version)
 
 
-def _analysis(doc: Doc, lang: str, threshold: float, version: str) -> Analysis:
+def _analysis(text: str, doc: Doc, lang: str, threshold: float, version: str) -> Analysis:
     scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in LABELS}
     score = model_mod.flag_score(scores)
-    indicators = dedupe(concept_indicators(doc._.concepts or [], doc.text) + pattern_indicators(doc.text, lang))
+    # `text`, not doc.text: spaCy rebuilds doc.text from every token on each call
+    indicators = dedupe(concept_indicators(doc._.concepts or [], text) + pattern_indicators(text, lang))
     flagged = score >= threshold
     return Analysis(
         lang=lang,

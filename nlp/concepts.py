@@ -14,6 +14,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -95,6 +97,21 @@ class ConceptMarker:
                 if patterns:
                     self.matcher.add(key, patterns)
         self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
+        self.strings = nlp.vocab.strings
+        self._prefix_cache: dict[int, tuple[str, str] | None] = {}
+
+    def _prefix_hit(self, key: int) -> tuple[str, str] | None:
+        if key not in self._prefix_cache:
+            word = self.strings[key]
+            hit = None
+            for n in self.prefix_lengths:
+                if len(word) >= n and word[:n] in self.prefixes:
+                    hit = self.prefixes[word[:n]]
+                    break
+            if len(self._prefix_cache) > 500_000:
+                self._prefix_cache.clear()
+            self._prefix_cache[key] = hit
+        return self._prefix_cache[key]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -105,16 +122,16 @@ class ConceptMarker:
             span.kb_id_ = value
             spans.append(span)
         if self.prefixes:
-            for tok in doc:
-                low = tok.lower_
-                for n in self.prefix_lengths:
-                    if len(low) >= n and low[:n] in self.prefixes:
-                        concept, value = self.prefixes[low[:n]]
-                        span = doc[tok.i : tok.i + 1]
-                        span.label_ = concept
-                        span.kb_id_ = value
+            # per distinct word, cached across documents: a loop over Token objects cost more
+            # than the rest of the pipeline
+            lowers = doc.to_array(LOWER)
+            for key in numpy.unique(lowers):
+                hit = self._prefix_hit(int(key))
+                if hit is not None:
+                    for i in numpy.flatnonzero(lowers == key):
+                        span = doc[int(i) : int(i) + 1]
+                        span.label_, span.kb_id_ = hit
                         spans.append(span)
-                        break
         # longest first; equal lengths: the concept listed first in labels.CONCEPTS
         spans.sort(key=lambda s: _PRIORITY[s.label_])
         kept = filter_spans(spans)

@@ -67,3 +67,24 @@ def test_read_jsonl_rejects_kind_that_disagrees_with_cats(tmp_path):
     data.write_text(json.dumps({"text": "x", "cats": {"advertising": 1, "brokerage": 0}, "kind": "news"}) + "\n")
     with pytest.raises(DataError, match="x.jsonl:1: kind 'news' does not agree"):
         list(read_jsonl(data))
+
+
+def test_reviews_become_training_examples(tmp_path):
+    import sqlite_utils
+
+    from crawler.reviews import record_review, training_examples
+    from tests.review_db import build
+
+    db_path = tmp_path / "r.db"
+    ids = build(db_path)
+    db = sqlite_utils.Database(db_path)
+    record_review(db, ids["ad_a"], "alice", "needs_follow_up")
+    record_review(db, ids["ad_a"], "alice", "confirmed_brokerage")
+    record_review(db, ids["news"], "alice", "confirmed_advertising")
+    record_review(db, ids["news"], "bob", "not_relevant")  # the latest verdict counts
+    db.close()
+    examples = {e["source"]: e["cats"] for e in training_examples(db_path)}
+    assert examples == {
+        f"review:{ids['ad_a']}": {"advertising": 0, "brokerage": 1},
+        f"review:{ids['news']}": {"advertising": 0, "brokerage": 0},
+    }
