@@ -69,12 +69,16 @@ def format_report(report: dict) -> str:
         m = overall[name]
         lines.append(f"{name:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['n']:6d}")
     lines.append(f"negatives flagged: {report['overall']['negatives_flagged_rate']:.1%}")
-    for prefix, title in (("lang:", "per language (flagged)"), ("kind:", "per kind (flagged; negatives: only false flags count)")):
+    for prefix, title in (("lang:", "per language (flagged)"), ("kind:", "per kind (flagged)")):
         lines += ["", title]
         for group in sorted(g for g in report["groups"] if g.startswith(prefix)):
             m = report["groups"][group]["flagged"]
+            name = group[len(prefix):]
+            if prefix == "kind:" and m["tp"] + m["fn"] == 0:  # a negative kind: only false flags can happen
+                lines.append(f"  {name:26} negatives {m['n']:4d}, flagged {m['fp']:3d} ({m['fp'] / m['n']:.0%})")
+                continue
             lines.append(
-                f"  {group[len(prefix):]:22} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['n']:6d}"
+                f"  {name:26} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['n']:6d}"
                 f"  fp={m['fp']} fn={m['fn']}"
             )
     if report["worst_errors"]:
