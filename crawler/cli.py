@@ -50,12 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "to Redis for `organwatch ingest`; give every worker the same seeds")
     p.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses (default: no limit)")
     p.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed (default 10)")
-    p.add_argument("--allow-private", action="store_true",
-                   help="allow loopback, private and link-local addresses (demos and tests only)")
-    p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting, as `scrapy crawl -s` takes it (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log as well as progress")
-    _add_watchdog(p)
+    _add_fetch_options(p)
 
     p = sub.add_parser(
         "classify", help="analyse texts or HTML from a JSONL file, without crawling", formatter_class=fmt,
@@ -157,7 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_watchdog(p) -> None:
+def _add_fetch_options(p) -> None:
+    """Options of the commands that fetch pages (crawl, recheck)."""
+    p.add_argument("--allow-private", action="store_true",
+                   help="allow loopback, private and link-local addresses (demos and tests only)")
+    p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting, as `scrapy crawl -s` takes it (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log as well as progress")
     p.add_argument("--watchdog", type=float, metavar="MINUTES",
                    help="fail the run (exit 1) when it makes no progress for MINUTES (default 10)")
 
@@ -181,11 +182,7 @@ def _add_evidence_commands(sub, fmt) -> None:
     p.add_argument("--url", dest="urls", action="append", default=[], metavar="URL", help="this page (repeatable)")
     p.add_argument("--live-only", action="store_true", help="skip pages already gone (default: recheck them too)")
     p.add_argument("--warc-dir", metavar="DIR", help="where WARC files go (default data/warc)")
-    p.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses (tests)")
-    p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log as well as progress")
-    _add_watchdog(p)
+    _add_fetch_options(p)
 
     p = sub.add_parser(
         "export", help="write a case bundle (WACZ) of chosen pages, optionally signed", formatter_class=fmt,
