@@ -15,8 +15,11 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from crawler.extract import extract
 from crawler.focus import LinkScorer, priority
@@ -46,6 +49,7 @@ class WatchSpider(scrapy.Spider):
         self.scope = {registered_domain(u) for u in self.seed_urls}
         self.scheduled: Counter[str] = Counter()
         self.queued: set[int] = set()  # hashes of the URLs scheduled: budgets count each URL once
+        self.analysing: dict[int, Deferred] = {}  # id(item) -> fires when the pipelines are done with it
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -61,7 +65,14 @@ class WatchSpider(scrapy.Spider):
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
         return spider
+
+    def _item_done(self, item, **_):
+        done = self.analysing.pop(id(item), None)
+        if done is not None:
+            done.callback(None)
 
     async def start(self):
         for url in self.seed_urls:
@@ -72,7 +83,7 @@ class WatchSpider(scrapy.Spider):
                 meta={"seed": url, "offsite": 0, "focus": 1.0},
             )
 
-    def parse(self, response):
+    async def parse(self, response):
         item = self._capture(response)
         if waits := response.meta.get("retry_after_times"):
             self._problem(item, "rate_limited", f"served after waiting for Retry-After {waits} time(s)")
@@ -100,15 +111,24 @@ class WatchSpider(scrapy.Spider):
             "text": page.text,
         }
         links = list(self._links(response, page.links, item))
+        if not (links and self.scorer):
+            yield item
+            for url, anchor, meta in links:
+                yield self._request(url, anchor, meta, 0.0, response)
+            return
+        # the links wait for the page's analysis: its risk steers their priorities
+        self.analysing[id(item)] = done = Deferred()
         yield item
-        # the pipelines have analysed the item by now: its risk steers the links' priorities
+        await maybe_deferred_to_future(done)
         risk = item["page"].get("risk")
         for url, anchor, meta in links:
-            score = self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)) if self.scorer else 0.0
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed, priority=priority(score),
-                meta={**meta, "focus": score}, headers={"Referer": response.url},
-            )
+            yield self._request(url, anchor, meta, self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)), response)
+
+    def _request(self, url: str, anchor: str, meta: dict, score: float, response) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.failed, priority=priority(score),
+            meta={**meta, "focus": score}, headers={"Referer": response.url},
+        )
 
     def _problem(self, item: dict, kind: str, detail: str) -> None:
         """Name the first problem of a capture; keep every detail; count each in the stats."""
