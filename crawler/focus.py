@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.pqueues import DownloaderAwarePriorityQueue
 
 from crawler.seeds import read_seeds_file
 from crawler.urls import canonical
@@ -91,6 +92,30 @@ class LinkScorer:
 def priority(score: float) -> int:
     """Scheduler priority from a score: 0-100, in whole steps (one queue per value on disk)."""
     return round(score * 100)
+
+
+class FocusPriorityQueue(DownloaderAwarePriorityQueue):
+    """The scheduler's queue: the highest-priority request of any site that still has a free
+    download slot (fewer than CONCURRENT_REQUESTS_PER_DOMAIN active). Scrapy's default queue
+    takes sites in turn, which would spread the budget evenly over sites and ignore the focus;
+    a plain priority queue would let one promising site fill every download slot and wait on
+    its politeness delay."""
+
+    def __init__(self, crawler, *args, **kwargs):
+        super().__init__(crawler, *args, **kwargs)
+        self.per_site = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
+
+    def _next_slot(self, stats: list[tuple[int, str]], *, update_state: bool) -> str:
+        best = None
+        for active, slot in stats:
+            if active >= self.per_site:
+                continue
+            prio = self.pqueues[slot].curprio  # stored negated: lowest is most urgent
+            if prio is not None and (best is None or (prio, active) < best[:2]):
+                best = (prio, active, slot)
+        if best is None:
+            return super()._next_slot(stats, update_state=update_state)
+        return best[2]
 
 
 class FocusReport:
