@@ -8,12 +8,13 @@ served as HTML, since both decide what the analysis reads.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 PROBLEM_KINDS = {
     "trap": "links not followed: a URL pattern repeated past its cap, repeating path segments or an overlong URL",
@@ -32,6 +33,7 @@ PROBLEM_KINDS = {
     "network_error": "connection refused, reset, DNS failure and the like",
 }
 
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
 _LATIN1_FAMILY = {"latin_1", "cp1252", "ascii", "iso8859_1", "iso8859_15"}
 _MAGIC = {
     b"\x89PNG": "PNG image", b"GIF8": "GIF image", b"\xff\xd8\xff": "JPEG image", b"%PDF": "PDF document",
@@ -92,12 +94,8 @@ def sniff_binary(body: bytes) -> str | None:
 
 
 def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    resolved = resolve_encoding(name)
-    if resolved is None:
-        return None
-    return codecs.lookup(resolved).name.replace("-", "_")
+    resolved = resolve_encoding(name) if name else None
+    return codecs.lookup(resolved).name.replace("-", "_") if resolved else None
 
 
 def _detect(body: bytes) -> str:
@@ -117,32 +115,23 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
     otherwise the detected one, with the problem named."""
     if body.startswith(codecs.BOM_UTF8):
         return Decoded(body[3:].decode("utf-8", "replace"), "utf_8")
-    header = http_content_type_encoding(content_type) if content_type else None
-    raw_declared = header or html_body_declared_encoding(body)
-    if not raw_declared:
-        # w3lib drops charsets it cannot resolve: look at the raw header too
-        raw = (content_type or "").lower().partition("charset=")[2].strip(" \"';")
-        if raw:
-            encoding = _detect(body)
-            return Decoded(body.decode(encoding, "replace"), encoding, "charset_wrong",
-                           f"unknown charset {raw!r}; detected {encoding}")
-        encoding = _detect(body)
-        return Decoded(body.decode(encoding, "replace"), encoding, "charset_missing", f"no charset declared; detected {encoding}")
-    declared = _codec(raw_declared)
-    if declared is None:
-        encoding = _detect(body)
-        return Decoded(body.decode(encoding, "replace"), encoding, "charset_wrong",
-                       f"unknown charset {raw_declared!r}; detected {encoding}")
-    try:
-        text = body.decode(declared)
-    except UnicodeDecodeError:
-        encoding = _detect(body)
-        return Decoded(body.decode(encoding, "replace"), encoding, "charset_wrong",
-                       f"declared {raw_declared} but the bytes are not; detected {encoding}")
-    if declared in _LATIN1_FAMILY and not body.isascii():
+    header = _CHARSET.search(content_type or "")
+    raw = header[1] if header else html_body_declared_encoding(body)
+    declared = _codec(raw)
+    if declared is not None:
         try:
-            utf8 = body.decode("utf-8")
+            text = body.decode(declared)
         except UnicodeDecodeError:
-            return Decoded(text, declared)
-        return Decoded(utf8, "utf_8", "charset_wrong", f"declared {raw_declared} but the bytes are UTF-8")
-    return Decoded(text, declared)
+            why = f"declared {raw} but the bytes are not"
+        else:
+            if declared not in _LATIN1_FAMILY or body.isascii():
+                return Decoded(text, declared)
+            try:  # the most common lie: UTF-8 served as Latin-1
+                return Decoded(body.decode("utf-8"), "utf_8", "charset_wrong", f"declared {raw} but the bytes are UTF-8")
+            except UnicodeDecodeError:
+                return Decoded(text, declared)
+    else:
+        why = f"unknown charset {raw!r}" if raw else "no charset declared"
+    encoding = _detect(body)
+    return Decoded(body.decode(encoding, "replace"), encoding, "charset_wrong" if raw else "charset_missing",
+                   f"{why}; detected {encoding}")
