@@ -288,8 +288,11 @@ def main() -> None:
     print()
     for name in list(MODES)[:-1]:
         base = results[name]
-        print(f"focus / {name}: harvest rate {focus['harvest'] / max(base['harvest'], 1e-9):.1f}x (target >= 3x), "
-              f"target recall {focus['recall'] / max(base['recall'], 1e-9):.1f}x")
+        if not base["relevant"]:
+            print(f"focus / {name}: {name} fetched no relevant page ({focus['relevant']} for focus)")
+            continue
+        print(f"focus / {name}: harvest rate {focus['harvest'] / base['harvest']:.1f}x (target >= 3x), "
+              f"target recall {focus['recall'] / base['recall']:.1f}x")
 
 
 if __name__ == "__main__":

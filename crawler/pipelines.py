@@ -34,7 +34,7 @@ class AnalysisPipeline:
 
     def process_item(self, item):
         page = item.get("page")
-        if page is None:
+        if page is None or "risk" in page:  # nothing to analyse, or analysed by the spider (focus)
             return item
         text = "\n".join(t for t in (page["title"], page["text"]) if t)
         result = analyze(text)

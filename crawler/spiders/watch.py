@@ -15,14 +15,12 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 
 from crawler.extract import extract
 from crawler.focus import LinkScorer, priority
+from crawler.pipelines import AnalysisPipeline
 from crawler.problems import decode_html, failure_problem, sniff_binary
 from crawler.seeds import collect_seeds
 from crawler.traps import TrapDetector
@@ -49,7 +47,6 @@ class WatchSpider(scrapy.Spider):
         self.scope = {registered_domain(u) for u in self.seed_urls}
         self.scheduled: Counter[str] = Counter()
         self.queued: set[int] = set()  # hashes of the URLs scheduled: budgets count each URL once
-        self.analysing: dict[int, Deferred] = {}  # id(item) -> fires when the pipelines are done with it
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -65,14 +62,11 @@ class WatchSpider(scrapy.Spider):
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(spider._item_done, signal=signal)
+        # focus needs a page's risk before its links leave the callback: analyse here (the
+        # pipeline then leaves the item as it is). Scrapy runs a callback's output ahead of the
+        # pipelines, so the risk would not be there yet.
+        spider.analysis = None  # built at the first page: the crawler's stats do not exist yet
         return spider
-
-    def _item_done(self, item, **_):
-        done = self.analysing.pop(id(item), None)
-        if done is not None:
-            done.callback(None)
 
     async def start(self):
         for url in self.seed_urls:
@@ -83,7 +77,7 @@ class WatchSpider(scrapy.Spider):
                 meta={"seed": url, "offsite": 0, "focus": 1.0},
             )
 
-    async def parse(self, response):
+    def parse(self, response):
         item = self._capture(response)
         if waits := response.meta.get("retry_after_times"):
             self._problem(item, "rate_limited", f"served after waiting for Retry-After {waits} time(s)")
@@ -111,24 +105,18 @@ class WatchSpider(scrapy.Spider):
             "text": page.text,
         }
         links = list(self._links(response, page.links, item))
-        if not (links and self.scorer):
-            yield item
-            for url, anchor, meta in links:
-                yield self._request(url, anchor, meta, 0.0, response)
-            return
-        # the links wait for the page's analysis: its risk steers their priorities
-        self.analysing[id(item)] = done = Deferred()
+        risk = None
+        if self.scorer:
+            self.analysis = self.analysis or AnalysisPipeline(self.crawler)
+            self.analysis.process_item(item)
+            risk = item["page"]["risk"]
         yield item
-        await maybe_deferred_to_future(done)
-        risk = item["page"].get("risk")
         for url, anchor, meta in links:
-            yield self._request(url, anchor, meta, self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)), response)
-
-    def _request(self, url: str, anchor: str, meta: dict, score: float, response) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse, errback=self.failed, priority=priority(score),
-            meta={**meta, "focus": score}, headers={"Referer": response.url},
-        )
+            score = self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)) if self.scorer else 0.0
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.failed, priority=priority(score),
+                meta={**meta, "focus": score}, headers={"Referer": response.url},
+            )
 
     def _problem(self, item: dict, kind: str, detail: str) -> None:
         """Name the first problem of a capture; keep every detail; count each in the stats."""
