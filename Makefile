@@ -28,6 +28,7 @@ bench: setup
 	$(BIN)/python benchmarks/sampleweb_quality.py
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/memory.py --pages $(MEMORY_PAGES)
+	$(BIN)/python benchmarks/focus.py
 
 train: setup
 	$(BIN)/organwatch train

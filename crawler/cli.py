@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
             organwatch crawl --seeds-file seeds.txt --job data/jobs/weekly   # resumable: rerun to continue
             organwatch crawl http://127.0.0.1:8000/ --allow-private -s DOWNLOAD_DELAY=0 -s ROBOTSTXT_OBEY=False
             organwatch crawl --seeds-file seeds.txt --redis redis://10.0.0.5:6379/1   # one worker; start several
+            organwatch crawl --seeds-file seeds.txt --follow-offsite 2 --targets known-ads.txt --max-pages 5000
+            organwatch crawl --seeds-file seeds.txt -s ORGANWATCH_FOCUS=False   # plain breadth-first order
         """),
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
@@ -50,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "to Redis for `organwatch ingest`; give every worker the same seeds")
     p.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses (default: no limit)")
     p.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed (default 10)")
+    p.add_argument("--follow-offsite", type=int, metavar="DEPTH",
+                   help="follow links off the seeds' domains, at most DEPTH domain hops away (default 0), "
+                   "ORGANWATCH_OFFSITE_PAGE_CAP pages per such domain (default 100)")
+    p.add_argument("--targets", metavar="FILE",
+                   help="URLs (one a line) whose recall the crawl reports (default: the pages flagged so far)")
     _add_fetch_options(p)
 
     p = sub.add_parser(
@@ -273,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_crawl(args) -> int:
     from crawler.run import CrawlOptions, run_crawl
-    from crawler.seeds import SeedError, collect_seeds
+    from crawler.seeds import SeedError, collect_seeds, read_seeds_file
 
     try:
         seeds = collect_seeds(args.urls, args.seeds_file)
@@ -281,6 +288,13 @@ def cmd_crawl(args) -> int:
         raise UsageError(str(e)) from None
     if not seeds:
         raise UsageError("no seeds: give URLs or --seeds-file FILE")
+    if args.follow_offsite is not None and args.follow_offsite < 0:
+        raise UsageError(f"--follow-offsite takes a number of hops >= 0, got {args.follow_offsite}")
+    if args.targets:
+        try:
+            read_seeds_file(args.targets)
+        except SeedError as e:
+            raise UsageError(str(e)) from None
     overrides = _parse_settings(args.settings)
     overrides.update(_watchdog_setting(args))
     if args.redis:
@@ -290,7 +304,7 @@ def cmd_crawl(args) -> int:
     options = CrawlOptions(
         seeds=seeds, db=args.db, warc_dir=args.warc_dir, job=args.job, max_pages=args.max_pages,
         depth=args.depth, allow_private=args.allow_private, redis=args.redis, settings=overrides,
-        verbose=args.verbose,
+        verbose=args.verbose, follow_offsite=args.follow_offsite, targets=args.targets,
     )
     stats = run_crawl(options)
     return _crawl_exit(stats)

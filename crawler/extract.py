@@ -26,15 +26,20 @@ class Extracted:
     title: str = ""
     text: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text)
+    errors: list[str] = field(default_factory=list)  # markup the parser had to repair (libxml2 error names)
+
+
+_PARSER = lxml.html.HTMLParser(recover=True)
 
 
 def extract(html: str, url: str = "") -> Extracted:
     if not html or not html.strip():
         return Extracted()
     try:
-        tree = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return Extracted(text=_squash(re.sub(r"<[^>]+>", " ", html)))
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError) as e:
+        return Extracted(text=_squash(re.sub(r"<[^>]+>", " ", html)), errors=[f"unparseable: {e}"])
+    errors = [e.type_name for e in _PARSER.error_log if e.level >= etree.ErrorLevels.ERROR]
     title = _squash(" ".join(tree.xpath("//title//text()")))[:500]
     if not title:
         title = _squash(" ".join(tree.xpath("(//h1)[1]//text()")))[:500]
@@ -54,7 +59,9 @@ def extract(html: str, url: str = "") -> Extracted:
         main = None
     text = main if main and len(main) >= MIN_MAIN_SHARE * len(visible) else visible
     # NFC, as the analysis reads it, so stored indicator offsets point into the stored text
-    return Extracted(title=unicodedata.normalize("NFC", title), text=unicodedata.normalize("NFC", text.strip()), links=links)
+    return Extracted(
+        title=unicodedata.normalize("NFC", title), text=unicodedata.normalize("NFC", text.strip()), links=links, errors=errors
+    )
 
 
 def visible_text(tree) -> str:

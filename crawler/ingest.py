@@ -21,7 +21,7 @@ CRAWLS_KEY = "organwatch:crawl_ids"  # worker -> crawls.id
 CAPTURE_FIELDS = (
     "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256", "size",
     "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
-    "warc_file", "warc_offset", "warc_length", "warc_record_id",
+    "warc_file", "warc_offset", "warc_length", "warc_record_id", "problem", "problem_detail", "focus_score",
 )
 
 

@@ -1,16 +1,18 @@
-"""Downloader middlewares: the private-address guard and Retry-After."""
+"""Downloader middlewares: the private-address guard, Retry-After, and the redirect-loop guard."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+
+from crawler.urls import canonical
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +116,24 @@ def parse_retry_after(value: str) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+class RedirectLoopGuard:
+    """Stop a redirect that comes back to a URL already in its chain (A -> B -> A). Without it
+    the dupefilter drops the second A silently and the loop leaves no trace; with it the
+    request fails with a 'redirect loop' the capture records. Sits before RedirectMiddleware
+    (a higher number: it sees the 3xx response first)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
+
+    def process_response(self, request, response):
+        location = response.headers.get(b"Location")
+        if not (300 <= response.status < 400) or not location:
+            return response
+        target = canonical(urljoin(request.url, location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in {canonical(u) for u in chain}:
+            raise IgnoreRequest(f"redirect loop: {' -> '.join(chain)} -> {target}")
+        return response

@@ -34,7 +34,7 @@ class AnalysisPipeline:
 
     def process_item(self, item):
         page = item.get("page")
-        if page is None:
+        if page is None or "risk" in page:  # nothing to analyse, or analysed by the spider (focus)
             return item
         text = "\n".join(t for t in (page["title"], page["text"]) if t)
         result = analyze(text)
@@ -101,6 +101,7 @@ class StorePipeline:
                 "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256",
                 "size", "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
                 "warc_file", "warc_offset", "warc_length", "warc_record_id",
+                "problem", "problem_detail", "focus_score",
             )
         }
         capture["crawl_id"] = self.crawl_id

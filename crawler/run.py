@@ -20,6 +20,8 @@ class CrawlOptions:
     redis: str | None = None
     settings: dict = field(default_factory=dict)
     verbose: bool = False
+    follow_offsite: int | None = None
+    targets: str | None = None
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -41,6 +43,10 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 
         for name, value in worker_settings(options.redis).items():
             settings.set(name, value, priority="cmdline")
+    if options.follow_offsite is not None:
+        settings.set("ORGANWATCH_FOLLOW_OFFSITE", options.follow_offsite, priority="cmdline")
+    if options.targets:
+        settings.set("ORGANWATCH_TARGETS", options.targets, priority="cmdline")
     if options.allow_private:
         settings.set("ORGANWATCH_ALLOW_PRIVATE", True, priority="cmdline")
     for name, value in options.settings.items():

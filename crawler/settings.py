@@ -39,6 +39,18 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER = "crawler.frontier.FrontierScheduler"  # crash-safe with JOBDIR (--job); Scrapy's scheduler without
 
+# Focus (crawler/focus.py): promising links first; off-site links within a budget (crawl --follow-offsite)
+ORGANWATCH_FOCUS = True  # False: plain breadth-first order
+SCHEDULER_PRIORITY_QUEUE = "crawler.focus.FocusPriorityQueue"  # highest priority among sites with a free slot
+ORGANWATCH_FOLLOW_OFFSITE = 0  # hops allowed outside the seeds' domains
+ORGANWATCH_OFFSITE_PAGE_CAP = 100  # pages scheduled per domain reached off-site
+ORGANWATCH_TARGETS = None  # file of URLs whose recall the crawl reports (default: pages flagged before)
+
+# Traps (crawler/traps.py): pages per URL pattern, repeated path segments, URL length
+ORGANWATCH_TRAP_PATTERN_CAP = 250
+ORGANWATCH_TRAP_SEGMENT_REPEATS = 3
+ORGANWATCH_TRAP_URL_LENGTH = 500
+
 # Safety: refuse private, loopback and link-local addresses (crawl --allow-private turns it off)
 ORGANWATCH_ALLOW_PRIVATE = False
 ORGANWATCH_ALLOWED_NETWORKS = []  # exceptions, e.g. ["10.20.0.0/16"] for an intranet you mean to crawl
@@ -54,6 +66,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfter": 540,
     "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
     "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too
+    "crawler.middlewares.RedirectLoopGuard": 610,  # sees 3xx before RedirectMiddleware (600)
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
 }
 SPIDER_MIDDLEWARES = {
@@ -70,6 +83,7 @@ EXTENSIONS = {
     "crawler.distributed.IdleExit": 510,
     "crawler.capture_custody.CaptureCustody": 600,
     "crawler.watchdog.Watchdog": 700,
+    "crawler.focus.FocusReport": 520,
 }
 
 # Distributed mode (crawl --redis URL sets ORGANWATCH_REDIS_URL and scrapy-redis's scheduler)

@@ -252,3 +252,17 @@ def m150_review_public_networks(db: sqlite_utils.Database) -> None:
 def m160_capture_blocked(db: sqlite_utils.Database) -> None:
     """captures.blocked: 403, 429 or captcha when the site refused or challenged us."""
     db["captures"].add_column("blocked", str)
+
+
+@migrations()
+def m165_problems_and_focus(db: sqlite_utils.Database) -> None:
+    """Hostile-web problems and focus scores on captures; harvest rate and target recall on crawls."""
+    db["captures"].add_column("problem", str)
+    db["captures"].add_column("problem_detail", str)
+    db["captures"].add_column("focus_score", float)
+    db["captures"].create_index(["problem"])
+    for column, stat in (("harvest_rate", "organwatch/harvest_rate"), ("target_recall", "organwatch/target_recall")):
+        db.execute(
+            f"alter table crawls add column {column} real generated always as "
+            f"(json_extract(stats, '$.\"{stat}\"')) virtual"
+        )

@@ -1,6 +1,7 @@
-"""Spider `watch`: from seeds, follow links within each seed's registered domain, within the
-depth and page budgets, and hand every fetch (page, skipped content, or failure) to the
-pipelines as a capture item.
+"""Spider `watch`: from seeds, follow links within each seed's registered domain (and, with
+ORGANWATCH_FOLLOW_OFFSITE, a few hops beyond it), promising links first (crawler/focus.py),
+within the depth, page and trap budgets, and hand every fetch (page, skipped content, or
+failure) to the pipelines as a capture item, with the problem it met (crawler/problems.py).
 
     scrapy crawl watch -a seeds=seeds.txt -a urls=https://a.example/,https://b.example/
 """
@@ -18,7 +19,11 @@ from scrapy.http import TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.extract import extract
+from crawler.focus import LinkScorer, priority
+from crawler.pipelines import AnalysisPipeline
+from crawler.problems import decode_html, failure_problem, sniff_binary
 from crawler.seeds import collect_seeds
+from crawler.traps import TrapDetector
 from crawler.urls import canonical, is_http, registered_domain
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -41,63 +46,123 @@ class WatchSpider(scrapy.Spider):
             raise ValueError("no seeds: give URLs (-a urls=...) or a seeds file (-a seeds=FILE)")
         self.scope = {registered_domain(u) for u in self.seed_urls}
         self.scheduled: Counter[str] = Counter()
+        self.queued: set[int] = set()  # hashes of the URLs scheduled: budgets count each URL once
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.domain_cap = crawler.settings.getint("ORGANWATCH_DOMAIN_PAGE_CAP", 2000)
-        spider.max_depth = crawler.settings.getint("ORGANWATCH_MAX_DEPTH", 10)
+        settings = crawler.settings
+        spider.max_depth = settings.getint("ORGANWATCH_MAX_DEPTH", 10)
+        spider.scorer = LinkScorer() if settings.getbool("ORGANWATCH_FOCUS", True) else None
+        spider.follow_offsite = settings.getint("ORGANWATCH_FOLLOW_OFFSITE", 0)
+        spider.offsite_cap = settings.getint("ORGANWATCH_OFFSITE_PAGE_CAP", 100)
+        spider.traps = TrapDetector(
+            settings.getint("ORGANWATCH_TRAP_PATTERN_CAP", 250),
+            settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
+            settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
+        )
+        # focus needs a page's risk before its links leave the callback: analyse here (the
+        # pipeline then leaves the item as it is). Scrapy runs a callback's output ahead of the
+        # pipelines, so the risk would not be there yet.
+        spider.analysis = None  # built at the first page: the crawler's stats do not exist yet
         return spider
 
     async def start(self):
         for url in self.seed_urls:
             self.scheduled[registered_domain(url)] += 1
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"seed": url})
+            self.queued.add(hash(canonical(url)))
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.failed, priority=priority(1.0),
+                meta={"seed": url, "offsite": 0, "focus": 1.0},
+            )
 
     def parse(self, response):
         item = self._capture(response)
+        if waits := response.meta.get("retry_after_times"):
+            self._problem(item, "rate_limited", f"served after waiting for Retry-After {waits} time(s)")
         content_type = item["content_type"]
         if not isinstance(response, TextResponse) or not content_type.startswith(HTML_TYPES):
             item["skipped"] = f"content type {content_type or 'unknown'}"
             yield item
             return
-        page = extract(response.text, response.url)
+        binary = sniff_binary(response.body)
+        if binary:
+            item["skipped"] = f"{binary} served as {content_type}"
+            self._problem(item, "binary_as_html", item["skipped"])
+            yield item
+            return
+        decoded = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if decoded.problem:
+            self._problem(item, decoded.problem, decoded.detail)
+        page = extract(decoded.text, response.url)
+        if page.errors:
+            self._problem(item, "broken_html", f"{len(page.errors)} parser errors: {', '.join(page.errors[:5])}")
         item["page"] = {
             "url": canonical(response.request.url),
             "domain": registered_domain(response.url),
             "title": page.title,
             "text": page.text,
         }
+        links = list(self._links(response, page.links, item))
+        risk = None
+        if self.scorer:
+            self.analysis = self.analysis or AnalysisPipeline(self.crawler)
+            self.analysis.process_item(item)
+            risk = item["page"]["risk"]
         yield item
-        yield from self._follow(response, page.links)
+        for url, anchor, meta in links:
+            score = self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)) if self.scorer else 0.0
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.failed, priority=priority(score),
+                meta={**meta, "focus": score}, headers={"Referer": response.url},
+            )
 
-    def _follow(self, response, links):
+    def _problem(self, item: dict, kind: str, detail: str) -> None:
+        """Name the first problem of a capture; keep every detail; count each in the stats."""
+        item.setdefault("problem", kind)
+        item["problem_detail"] = "; ".join(d for d in (item.get("problem_detail"), f"{kind}: {detail}") if d)[:1000]
+        self.crawler.stats.inc_value(f"organwatch/problems/{kind}")
+
+    def _links(self, response, links, item):
+        """The links worth scheduling, as (url, anchor, meta), within scope and budgets."""
         if response.meta.get("depth", 0) >= self.max_depth:
             return
         seed = response.meta.get("seed")
+        here = registered_domain(response.url)
+        hops = response.meta.get("offsite", 0)
         seen = set()
+        trapped = []
         for href, anchor in links:
             url = urljoin(response.url, href)
             if not is_http(url):
                 continue
             url = canonical(url)
             path = urlsplit(url).path.lower()
-            if url in seen or any(path.endswith(ext) for ext in _SKIP_EXT):
+            if url in seen or hash(url) in self.queued or any(path.endswith(ext) for ext in _SKIP_EXT):
                 continue
             seen.add(url)
             domain = registered_domain(url)
-            if domain not in self.scope:
+            offsite = 0 if domain in self.scope else hops + (domain != here)
+            if offsite > self.follow_offsite:
                 self.crawler.stats.inc_value("organwatch/links_offsite")
                 continue
-            if self.scheduled[domain] >= self.domain_cap:
+            cap = self.offsite_cap if offsite else self.domain_cap
+            if self.scheduled[domain] >= cap:
                 self.crawler.stats.inc_value("organwatch/links_over_domain_cap")
                 continue
+            trap = self.traps.check(url)
+            if trap:
+                self.crawler.stats.inc_value("organwatch/links_trapped")
+                trapped.append(trap)
+                continue
             self.scheduled[domain] += 1
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed,
-                meta={"seed": seed, "anchor": anchor},
-                headers={"Referer": response.url},
-            )
+            self.queued.add(hash(url))
+            if offsite:
+                self.crawler.stats.inc_value("organwatch/links_offsite_followed")
+            yield url, anchor, {"seed": seed, "anchor": anchor, "offsite": offsite}
+        if trapped:
+            self._problem(item, "trap", f"{len(trapped)} links not followed, e.g. {trapped[0]}")
 
     def _capture(self, response) -> dict:
         request = response.request
@@ -120,6 +185,7 @@ class WatchSpider(scrapy.Spider):
             "seed": response.meta.get("seed"),
             "referer": (request.headers.get("Referer") or b"").decode("latin-1") or None,
             "blocked": response.meta.get("blocked"),
+            "focus_score": response.meta.get("focus"),
         }
 
     def failed(self, failure):
@@ -129,13 +195,16 @@ class WatchSpider(scrapy.Spider):
             item = self._capture(response)
             item["error"] = f"HTTP {response.status}"
         else:
+            first = request.meta.get("redirect_urls", [request.url])[0]
             item = {
-                "url": canonical(request.url),
-                "requested_url": request.url,
+                "url": canonical(first),
+                "requested_url": first,
                 "final_url": request.url,
                 "fetched_at": utc(),
                 "depth": request.meta.get("depth", 0),
                 "seed": request.meta.get("seed"),
+                "focus_score": request.meta.get("focus"),
                 "error": f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
             }
+        self._problem(item, *failure_problem(failure))
         yield item
