@@ -147,6 +147,8 @@ def _currency(text: str, region: str | None) -> str:
 
 def _price(text: str, start: int, end: int, region: str | None) -> Indicator | None:
     """A number with a currency before or after it (and maybe a scale word: 5 lakh, 30万)."""
+    while end > start + 1 and text[end - 1] in ".,":  # "USD 45,000, all inclusive"
+        end -= 1
     before = CURRENCY_BEFORE.search(text, max(0, start - 6), start)
     after = CURRENCY_AFTER.match(text, end)
     if before:
