@@ -22,7 +22,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 
 from crawler.seeds import read_seeds_file
@@ -129,8 +128,6 @@ class FocusReport:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("ORGANWATCH_FOCUS_REPORT", True):
-            raise NotConfigured
         targets_file = settings.get("ORGANWATCH_TARGETS")
         if targets_file:
             targets = {canonical(u) for u in read_seeds_file(targets_file)}

@@ -51,8 +51,8 @@ class WatchSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.domain_cap = crawler.settings.getint("ORGANWATCH_DOMAIN_PAGE_CAP", 2000)
         settings = crawler.settings
+        spider.domain_cap = settings.getint("ORGANWATCH_DOMAIN_PAGE_CAP", 2000)
         spider.max_depth = settings.getint("ORGANWATCH_MAX_DEPTH", 10)
         spider.scorer = LinkScorer() if settings.getbool("ORGANWATCH_FOCUS", True) else None
         spider.follow_offsite = settings.getint("ORGANWATCH_FOLLOW_OFFSITE", 0)
@@ -62,10 +62,10 @@ class WatchSpider(scrapy.Spider):
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
-        # focus needs a page's risk before its links leave the callback: analyse here (the
-        # pipeline then leaves the item as it is). Scrapy runs a callback's output ahead of the
-        # pipelines, so the risk would not be there yet.
-        spider.analysis = None  # built at the first page: the crawler's stats do not exist yet
+        # Focus needs a page's risk before its links leave the callback, and Scrapy runs a
+        # callback's output ahead of the pipelines: with focus the spider analyses the page (the
+        # pipeline then leaves it as it is). Built at the first page, once the stats exist.
+        spider.analysis = None
         return spider
 
     async def start(self):
