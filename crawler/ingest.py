@@ -14,17 +14,10 @@ import time
 from dataclasses import dataclass, field
 
 from crawler.distributed import ITEMS_KEY, connect
-from crawler.store import Store
+from crawler.store import CAPTURE_FIELDS, Store
 
 PROCESSING_KEY = ITEMS_KEY + ":processing"
 CRAWLS_KEY = "organwatch:crawl_ids"  # worker -> crawls.id
-CAPTURE_FIELDS = (
-    "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256", "size",
-    "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
-    "warc_file", "warc_offset", "warc_length", "warc_record_id", "problem", "problem_detail", "focus_score",
-)
-
-
 @dataclass
 class IngestResult:
     captures: int = 0

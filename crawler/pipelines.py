@@ -9,7 +9,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.store import Store
+from crawler.store import CAPTURE_FIELDS, Store
 from crawler.warc import EVIDENCE_SETTINGS
 from nlp.analyze import analyze
 from nlp.model import organwatch_version
@@ -95,15 +95,7 @@ class StorePipeline:
         self.store.close()
 
     def process_item(self, item):
-        capture = {
-            k: item.get(k)
-            for k in (
-                "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256",
-                "size", "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
-                "warc_file", "warc_offset", "warc_length", "warc_record_id",
-                "problem", "problem_detail", "focus_score",
-            )
-        }
+        capture = {k: item.get(k) for k in CAPTURE_FIELDS}
         capture["crawl_id"] = self.crawl_id
         page = item.get("page")
         if page is not None:

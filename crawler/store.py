@@ -20,6 +20,14 @@ from sqlite_utils import Migrations
 migrations = Migrations("organwatch")
 
 
+# The fields of a capture item that become the captures row (crawl pipeline and Redis ingester).
+CAPTURE_FIELDS = (
+    "url", "final_url", "fetched_at", "status", "headers", "content_type", "payload_sha256", "size",
+    "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
+    "warc_file", "warc_offset", "warc_length", "warc_record_id", "problem", "problem_detail", "focus_score",
+)
+
+
 def utcnow() -> str:
     """UTC ISO 8601 with seconds and a Z: the one timestamp format of the store."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

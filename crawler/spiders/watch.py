@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -23,15 +22,12 @@ from crawler.focus import LinkScorer, priority
 from crawler.pipelines import AnalysisPipeline
 from crawler.problems import decode_html, failure_problem, sniff_binary
 from crawler.seeds import collect_seeds
+from crawler.store import utcnow
 from crawler.traps import TrapDetector
 from crawler.urls import canonical, is_http, registered_domain
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SKIP_EXT = {"." + e for e in IGNORED_EXTENSIONS}
-
-
-def utc(ts: datetime | None = None) -> str:
-    return (ts or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class WatchSpider(scrapy.Spider):
@@ -174,7 +170,7 @@ class WatchSpider(scrapy.Spider):
             "url": canonical(request.url),
             "requested_url": request.meta.get("redirect_urls", [request.url])[0],
             "final_url": response.url,
-            "fetched_at": utc(),
+            "fetched_at": utcnow(),
             "status": response.status,
             "headers": json.dumps(headers, ensure_ascii=False),
             "content_type": headers.get("Content-Type", "").split(";")[0].strip().lower(),
@@ -200,7 +196,7 @@ class WatchSpider(scrapy.Spider):
                 "url": canonical(first),
                 "requested_url": first,
                 "final_url": request.url,
-                "fetched_at": utc(),
+                "fetched_at": utcnow(),
                 "depth": request.meta.get("depth", 0),
                 "seed": request.meta.get("seed"),
                 "focus_score": request.meta.get("focus"),
