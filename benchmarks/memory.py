@@ -23,14 +23,19 @@ from throughput import SAME  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
-    """Resident set size of a process, in MB (0 once it has gone)."""
+    """Resident set size of a process and its descendants (the reader processes), in MB (0 once
+    it has gone)."""
+    total = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+                total += int(line.split()[1])
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += int(rss_mb(int(child)) * 1024)
     except (FileNotFoundError, ProcessLookupError):
         pass
-    return 0.0
+    return total / 1024
 
 
 def captures(db: Path) -> int:
@@ -60,7 +65,7 @@ def main() -> None:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples: list[tuple[float, int, float]] = []
         shown = 0.0
-        print(f"memory of an organwatch crawl of {args.pages} generated pages (RSS of the crawl process)")
+        print(f"memory of an organwatch crawl of {args.pages} generated pages (RSS of the crawl process and its readers)")
         print(f"  {'seconds':>8} {'pages':>8} {'RSS MB':>8}")
         while proc.poll() is None:
             time.sleep(1)

@@ -1,68 +1,29 @@
-"""Item pipelines: analyse each page, then store each capture."""
+"""Item pipeline: store each capture (pages arrive analysed by the spider, crawler/reading.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
 
 from crawler.store import CAPTURE_FIELDS, Store
 from crawler.warc import EVIDENCE_SETTINGS
-from nlp.analyze import analyze
 from nlp.model import organwatch_version
 
 logger = logging.getLogger(__name__)
 
 
-def _values(indicators, kind: str) -> str:
-    """The distinct normalized values of one kind, as a JSON array (Datasette facets on it)."""
-    return json.dumps(sorted({i.value for i in indicators if i.kind == kind}))
-
-
-class AnalysisPipeline:
-    """Adds the analysis (language, scores, risk, flag, reasons, indicators) to page items."""
-
-    def __init__(self, crawler):
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_item(self, item):
-        page = item.get("page")
-        if page is None or "risk" in page:  # nothing to analyse, or analysed by the spider (focus)
-            return item
-        text = "\n".join(t for t in (page["title"], page["text"]) if t)
-        result = analyze(text)
-        page.update(
-            lang=result.lang,
-            flagged=int(result.flagged),
-            risk=result.risk,
-            advertising=result.scores["advertising"],
-            brokerage=result.scores["brokerage"],
-            reasons=json.dumps(result.reasons, ensure_ascii=False),
-            organs=_values(result.indicators, "organ"),
-            destinations=_values(result.indicators, "destination"),
-            text_sha256=hashlib.sha256(page["text"].encode("utf-8")).hexdigest(),
-            model_version=result.model_version,
-        )
-        # spans are offsets in "title\ntext"
-        item["indicators"] = [
-            {"kind": i.kind, "value": i.text, "normalized": i.value, "start": i.start, "end": i.end}
-            for i in result.indicators
-        ]
-        self.stats.inc_value("organwatch/pages")
-        if result.flagged:
-            self.stats.inc_value("organwatch/flagged")
-        return item
-
-
 class StorePipeline:
-    """Writes captures, pages and indicators to SQLite; one crawls row per run with its stats."""
+    """Writes captures, pages and indicators to SQLite; one crawls row per run with its stats.
+
+    Captures are committed together, every COMMIT_SECONDS or COMMIT_ITEMS, whichever comes first
+    (a transaction per page cost more than its writes). A crash loses at most the uncommitted
+    ones, and `--job` fetches them again: its frontier re-queues what has no stored capture."""
+
+    COMMIT_SECONDS = 1.0
+    COMMIT_ITEMS = 500
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -73,6 +34,8 @@ class StorePipeline:
             raise NotConfigured("ORGANWATCH_DB is empty")
         self.store = Store(path)
         self.crawl_id = None
+        self.pending = 0
+        self.committer = LoopingCall(self.commit)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -88,6 +51,19 @@ class StorePipeline:
             getattr(spider, "seed_urls", []), settings, f"organwatch {organwatch_version()}"
         )
         self.crawler.stats.set_value("organwatch/crawl_id", self.crawl_id)
+        self.committer.start(self.COMMIT_SECONDS, now=False)
+
+    def commit(self) -> None:
+        if self.pending:
+            self.store.db.conn.commit()
+            self.pending = 0
+
+    def close_spider(self):
+        # before the other pipelines' close_spider (Scrapy closes them last to first): the
+        # liveness pipeline reads this crawl's captures
+        if self.committer.running:
+            self.committer.stop()
+        self.commit()
 
     def spider_closed(self, spider, reason):
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
@@ -102,5 +78,10 @@ class StorePipeline:
             page["last_status"] = item.get("status")
         if item.get("error"):
             self.crawler.stats.inc_value("organwatch/errors")
+        if not self.store.db.conn.in_transaction:
+            self.store.db.execute("begin")
         self.store.record(capture, page, item.get("indicators"))
+        self.pending += 1
+        if self.pending >= self.COMMIT_ITEMS:
+            self.commit()
         return item

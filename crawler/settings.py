@@ -47,13 +47,17 @@ ORGANWATCH_OFFSITE_PAGE_CAP = 100  # pages scheduled per domain reached off-site
 ORGANWATCH_TARGETS = None  # file of URLs whose recall the crawl reports (default: pages flagged before)
 
 # Traps (crawler/traps.py): pages per URL pattern, repeated path segments, URL length
-ORGANWATCH_TRAP_PATTERN_CAP = 250
+ORGANWATCH_TRAP_PATTERN_CAP = 1000  # half the domain budget: listings of numbered ads (/ad/123) are real
 ORGANWATCH_TRAP_SEGMENT_REPEATS = 3
 ORGANWATCH_TRAP_URL_LENGTH = 500
 
 # Safety: refuse private, loopback and link-local addresses (crawl --allow-private turns it off)
 ORGANWATCH_ALLOW_PRIVATE = False
 ORGANWATCH_ALLOWED_NETWORKS = []  # exceptions, e.g. ["10.20.0.0/16"] for an intranet you mean to crawl
+
+# Reading pages (crawler/reading.py): decode, extract and analyse in this many processes
+ORGANWATCH_READERS = None  # None: one per core; 0: in the crawl's own process
+CONCURRENT_ITEMS = 16  # Scrapy starts this many tasks for every page's output (default 100); a page yields 1 item
 
 # Where results go (crawl --db, --warc-dir)
 ORGANWATCH_DB = "data/organwatch.db"
@@ -73,7 +77,6 @@ SPIDER_MIDDLEWARES = {
     "crawler.frontier.LinksFirst": 10,  # with JOBDIR: a page's links are saved before the page
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.AnalysisPipeline": 300,
     "crawler.liveness.LivenessPipeline": 700,  # judges each visit against the page before it is stored
     "crawler.pipelines.StorePipeline": 800,
     "crawler.distributed.RedisItems": 810,  # with --redis, in place of the store

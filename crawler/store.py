@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
@@ -26,6 +27,9 @@ CAPTURE_FIELDS = (
     "server_ip", "depth", "seed", "referer", "skipped", "error", "blocked",
     "warc_file", "warc_offset", "warc_length", "warc_record_id", "problem", "problem_detail", "focus_score",
 )
+
+# The fields of an indicator item that become an indicators row, with its capture_id and page_id.
+INDICATOR_FIELDS = ("kind", "value", "normalized", "start", "end")
 
 
 def utcnow() -> str:
@@ -91,6 +95,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["pages"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
 
 
+@lru_cache(maxsize=16)
+def _insert_sql_for(table: str, columns: tuple[str, ...]) -> str:
+    return f"insert into {table} ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+
+
+def _insert_sql(table: str, row: dict) -> str:
+    return _insert_sql_for(table, tuple(row))
+
+
 class Store:
     """Open (creating and migrating) the database at `path`. One writer at a time."""
 
@@ -124,7 +137,8 @@ class Store:
                 {"finished": utcnow(), "status": status, "stats": json.dumps(stats, sort_keys=True, default=str)},
             )
 
-    # captures and pages
+    # captures and pages: the crawl's hot path, in plain SQL (sqlite-utils' insert inspects the
+    # table on every call, which cost more than the writes themselves)
     def record(self, capture: dict, page: dict | None = None, indicators: list[dict] | None = None) -> int:
         """Store one fetch: the capture row, and when it was a page, the page (upserted by URL:
         `first_seen` kept, `last_seen` moved) and the indicators found. One transaction."""
@@ -135,14 +149,14 @@ class Store:
             elif capture.get("url"):
                 row = self.db.execute("select id from pages where url = ?", [capture["url"]]).fetchone()
                 page_id = row[0] if row else None
-            capture_id = self.db["captures"].insert({**capture, "page_id": page_id}).last_pk
+            row = {**capture, "page_id": page_id}
+            capture_id = self.db.execute(_insert_sql("captures", row), list(row.values())).lastrowid
             if page_id is not None and page is not None:
-                self.db.execute(
-                    "update pages set last_capture_id = ? where id = ?", [capture_id, page_id]
-                )
+                self.db.execute("update pages set last_capture_id = ? where id = ?", [capture_id, page_id])
                 if indicators:
-                    self.db["indicators"].insert_all(
-                        {**ind, "capture_id": capture_id, "page_id": page_id} for ind in indicators
+                    self.db.conn.executemany(
+                        _insert_sql_for("indicators", (*INDICATOR_FIELDS, "capture_id", "page_id")),
+                        [[*(ind.get(k) for k in INDICATOR_FIELDS), capture_id, page_id] for ind in indicators],
                     )
             return capture_id
 
@@ -273,4 +287,17 @@ def m165_problems_and_focus(db: sqlite_utils.Database) -> None:
         db.execute(
             f"alter table crawls add column {column} real generated always as "
             f"(json_extract(stats, '$.\"{stat}\"')) virtual"
+        )
+
+
+@migrations()
+def m170_fts_follows_text_only(db: sqlite_utils.Database) -> None:
+    """Full-text rows are rebuilt when title or text change, not on every update of a page (its
+    last capture, liveness, review status): that rebuilt the index of each page three times."""
+    for table in ("pages", "public_pages"):
+        db.execute(f"drop trigger if exists [{table}_au]")
+        db.execute(
+            f"create trigger [{table}_au] after update of title, text on [{table}] begin "
+            f"insert into [{table}_fts] ([{table}_fts], rowid, title, text) values ('delete', old.rowid, old.title, old.text); "
+            f"insert into [{table}_fts] (rowid, title, text) values (new.rowid, new.title, new.text); end"
         )

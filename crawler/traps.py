@@ -23,7 +23,7 @@ def url_pattern(url: str) -> str:
 
 
 class TrapDetector:
-    def __init__(self, pattern_cap: int = 250, max_segment_repeats: int = 3, max_url_length: int = 500):
+    def __init__(self, pattern_cap: int = 1000, max_segment_repeats: int = 3, max_url_length: int = 500):
         self.pattern_cap = pattern_cap
         self.max_segment_repeats = max_segment_repeats
         self.max_url_length = max_url_length

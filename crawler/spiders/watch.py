@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
@@ -17,10 +18,9 @@ import scrapy
 from scrapy.http import TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
-from crawler.extract import extract
 from crawler.focus import LinkScorer, priority
-from crawler.pipelines import AnalysisPipeline
-from crawler.problems import decode_html, failure_problem, sniff_binary
+from crawler.problems import failure_problem, sniff_binary
+from crawler.reading import Readers, UnreadablePage, default_readers
 from crawler.seeds import collect_seeds
 from crawler.store import utcnow
 from crawler.traps import TrapDetector
@@ -54,14 +54,13 @@ class WatchSpider(scrapy.Spider):
         spider.follow_offsite = settings.getint("ORGANWATCH_FOLLOW_OFFSITE", 0)
         spider.offsite_cap = settings.getint("ORGANWATCH_OFFSITE_PAGE_CAP", 100)
         spider.traps = TrapDetector(
-            settings.getint("ORGANWATCH_TRAP_PATTERN_CAP", 250),
+            settings.getint("ORGANWATCH_TRAP_PATTERN_CAP", 1000),
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
-        # Focus needs a page's risk before its links leave the callback, and Scrapy runs a
-        # callback's output ahead of the pipelines: with focus the spider analyses the page (the
-        # pipeline then leaves it as it is). Built at the first page, once the stats exist.
-        spider.analysis = None
+        readers = settings.get("ORGANWATCH_READERS")
+        spider.readers = Readers(default_readers() if readers in (None, "") else int(readers))
+        crawler.signals.connect(spider._close_readers, signal=scrapy.signals.spider_closed)
         return spider
 
     async def start(self):
@@ -73,7 +72,7 @@ class WatchSpider(scrapy.Spider):
                 meta={"seed": url, "offsite": 0, "focus": 1.0},
             )
 
-    def parse(self, response):
+    async def parse(self, response):
         item = self._capture(response)
         if waits := response.meta.get("retry_after_times"):
             self._problem(item, "rate_limited", f"served after waiting for Retry-After {waits} time(s)")
@@ -88,24 +87,30 @@ class WatchSpider(scrapy.Spider):
             self._problem(item, "binary_as_html", item["skipped"])
             yield item
             return
-        decoded = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-        if decoded.problem:
-            self._problem(item, decoded.problem, decoded.detail)
-        page = extract(decoded.text, response.url)
-        if page.errors:
-            self._problem(item, "broken_html", f"{len(page.errors)} parser errors: {', '.join(page.errors[:5])}")
+        # decoded, extracted and analysed in a reader process; the page's risk orders its links
+        header = response.headers.get("Content-Type", b"").decode("latin-1")
+        try:
+            read = await self.readers.read(response.body, header, response.url)
+        except UnreadablePage as e:
+            item["skipped"] = str(e)
+            self._problem(item, "unreadable", str(e))
+            yield item
+            return
+        for kind, detail in read["problems"]:
+            self._problem(item, kind, detail)
         item["page"] = {
             "url": canonical(response.request.url),
             "domain": registered_domain(response.url),
-            "title": page.title,
-            "text": page.text,
+            "title": read["title"],
+            "text": read["text"],
+            **read["analysis"],
         }
-        links = list(self._links(response, page.links, item))
-        risk = None
-        if self.scorer:
-            self.analysis = self.analysis or AnalysisPipeline(self.crawler)
-            self.analysis.process_item(item)
-            risk = item["page"]["risk"]
+        item["indicators"] = read["indicators"]
+        self.crawler.stats.inc_value("organwatch/pages")
+        if read["analysis"]["flagged"]:
+            self.crawler.stats.inc_value("organwatch/flagged")
+        links = list(self._links(response, read["links"], item))
+        risk = read["analysis"]["risk"]
         yield item
         for url, anchor, meta in links:
             score = self.scorer.score(anchor, url, risk, response.meta.get("focus", 0.0)) if self.scorer else 0.0
@@ -113,6 +118,12 @@ class WatchSpider(scrapy.Spider):
                 url, callback=self.parse, errback=self.failed, priority=priority(score),
                 meta={**meta, "focus": score}, headers={"Referer": response.url},
             )
+
+    def _close_readers(self) -> None:
+        self.readers.close()
+        if self.readers.processes:  # the largest reader's peak, beside Scrapy's memusage/max of this process
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+            self.crawler.stats.set_value("organwatch/reader_memory_max", peak)
 
     def _problem(self, item: dict, kind: str, detail: str) -> None:
         """Name the first problem of a capture; keep every detail; count each in the stats."""

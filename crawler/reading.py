@@ -1,0 +1,171 @@
+"""Reading a fetched HTML page: decode it, extract title, main text and links, and analyse the
+text. `read_page` is a pure function of (body, Content-Type, URL), so it runs in a pool of
+processes (ORGANWATCH_READERS) while the crawl's own process keeps fetching, writing evidence and
+storing: on a machine of N cores the crawl reads N pages at once instead of one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+
+from crawler.extract import extract
+from crawler.problems import decode_html
+from nlp.analyze import analyze
+from nlp.model import load as load_model
+
+logger = logging.getLogger(__name__)
+
+
+def read_page(body: bytes, content_type: str, url: str) -> dict:
+    """{"problems": [(kind, detail)], "title", "text", "links": [(href, anchor)], "analysis": the
+    page's analysis columns, "indicators": rows with offsets into "title\\ntext"}."""
+    problems = []
+    decoded = decode_html(body, content_type)
+    if decoded.problem:
+        problems.append((decoded.problem, decoded.detail))
+    page = extract(decoded.text, url)
+    if page.errors:
+        problems.append(("broken_html", f"{len(page.errors)} parser errors: {', '.join(page.errors[:5])}"))
+    result = analyze("\n".join(t for t in (page.title, page.text) if t))
+    analysis = {
+        "lang": result.lang,
+        "flagged": int(result.flagged),
+        "risk": result.risk,
+        "advertising": result.scores["advertising"],
+        "brokerage": result.scores["brokerage"],
+        "reasons": json.dumps(result.reasons, ensure_ascii=False),
+        "organs": _values(result.indicators, "organ"),
+        "destinations": _values(result.indicators, "destination"),
+        "text_sha256": hashlib.sha256(page.text.encode("utf-8")).hexdigest(),
+        "model_version": result.model_version,
+    }
+    indicators = [
+        {"kind": i.kind, "value": i.text, "normalized": i.value, "start": i.start, "end": i.end}
+        for i in result.indicators
+    ]
+    return {"problems": problems, "title": page.title, "text": page.text, "links": page.links,
+            "analysis": analysis, "indicators": indicators}
+
+
+class UnreadablePage(Exception):
+    pass
+
+
+def _values(indicators, kind: str) -> str:
+    """The distinct normalized values of one kind, as a JSON array (Datasette facets on it)."""
+    return json.dumps(sorted({i.value for i in indicators if i.kind == kind}))
+
+
+def default_readers() -> int:
+    """One reader process per core: the crawl's own process mostly waits on the network."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class Readers:
+    """`await readers.read(body, content_type, url)`: read_page in one of `processes` worker
+    processes (0: in this process), each with the model loaded once.
+
+    Workers talk to the event loop over pipes, one page at a time each, with no thread in the
+    crawl's process: concurrent.futures' pool hands work over through threads, and their
+    fight for the GIL stalled the event loop a few ms per page. A worker that dies (out of memory
+    on a monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
+
+    def __init__(self, processes: int):
+        self.processes = processes
+        self.idle: asyncio.Queue[_Worker] | None = None
+        self.workers: list[_Worker] = []
+
+    async def read(self, body: bytes, content_type: str, url: str) -> dict:
+        if not self.processes:
+            return read_page(body, content_type, url)
+        if self.idle is None:
+            self.idle = asyncio.Queue()
+            for _ in range(self.processes):
+                self.idle.put_nowait(self._spawn())
+        for _attempt in (1, 2):
+            worker = await self.idle.get()
+            try:
+                result = await worker.call((body, content_type, url))
+            except _WorkerDied:
+                logger.error("a reader process died reading %s; starting a new one", url)
+                worker.close()
+                self.workers.remove(worker)
+                self.idle.put_nowait(self._spawn())
+                continue
+            self.idle.put_nowait(worker)
+            if isinstance(result, BaseException):
+                raise result
+            return result
+        raise UnreadablePage(f"a reader process died twice reading {url}")
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker()
+        self.workers.append(worker)
+        return worker
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+        self.workers.clear()
+        self.idle = None
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    def __init__(self):
+        # spawn, not fork: the crawl's process runs an event loop and threads a fork would copy
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="organwatch-reader")
+        self.process.start()
+        child.close()
+
+    async def call(self, args: tuple):
+        loop = asyncio.get_running_loop()
+        answer = loop.create_future()
+
+        def readable():
+            try:
+                answer.set_result(self.conn.recv())
+            except (EOFError, OSError) as e:
+                answer.set_exception(_WorkerDied(str(e)))
+
+        try:
+            self.conn.send(args)
+        except OSError as e:
+            raise _WorkerDied(str(e)) from e
+        loop.add_reader(self.conn.fileno(), readable)
+        try:
+            return await answer
+        finally:
+            loop.remove_reader(self.conn.fileno())
+
+    def close(self) -> None:
+        self.conn.close()  # the worker sees EOF and exits
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _serve(conn) -> None:
+    """A worker's loop: read pages until the crawl closes its end of the pipe."""
+    load_model()
+    while True:
+        try:
+            body, content_type, url = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            result = read_page(body, content_type, url)
+        except Exception as e:  # the crawl logs it with the page's URL
+            result = e
+        conn.send(result)

@@ -1,0 +1,48 @@
+"""Reader processes: the same reading as in the crawl's own process, and a dead reader replaced."""
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from crawler.reading import Readers, read_page
+
+AD = (
+    "<html><head><meta charset=utf-8><title>Kidney transplant in Lahore</title></head><body>"
+    "<p>Kidney transplant package: all inclusive price $45,000, donor arranged within 2 weeks. "
+    "WhatsApp +92 300 1234567.</p><a href='/contact'>contact us</a></body></html>"
+).encode()
+
+
+@pytest.fixture
+def readers():
+    readers = Readers(1)
+    yield readers
+    readers.close()
+
+
+def test_a_reader_process_reads_as_the_crawl_process_would(readers):
+    got = asyncio.run(readers.read(AD, "text/html; charset=utf-8", "http://a.example/ad"))
+    assert got == read_page(AD, "text/html; charset=utf-8", "http://a.example/ad")
+    assert got["analysis"]["flagged"] == 1
+    assert ("/contact", "contact us") in got["links"]
+
+
+def test_a_dead_reader_is_replaced_and_the_page_read(readers):
+    async def scenario():
+        await readers.read(AD, "text/html", "http://a.example/1")
+        (worker,) = readers.workers
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.join()
+        again = await readers.read(AD, "text/html", "http://a.example/2")
+        return worker, again
+
+    dead, again = asyncio.run(scenario())
+    assert again["analysis"]["flagged"] == 1
+    assert len(readers.workers) == 1 and readers.workers[0] is not dead
+
+
+def test_an_error_in_a_reader_reaches_the_crawl(readers):
+    with pytest.raises(TypeError):
+        asyncio.run(readers.read("not bytes", "text/html", "http://a.example/"))
