@@ -115,7 +115,15 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=10000")
-        migrations.apply(self.db)
+        if migrations.pending(self.db):
+            # under the write lock: a crawl, its workers and an ingester may open a new file at once
+            self.db.execute("begin immediate")
+            try:
+                migrations.apply(self.db)
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            self.db.conn.commit()
 
     def close(self) -> None:
         self.db.close()

@@ -14,6 +14,7 @@ from w3lib.url import canonicalize_url
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
+@lru_cache(maxsize=65536)  # a site's navigation links come back on every page
 def canonical(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
