@@ -51,3 +51,31 @@ def test_full_text_search_finds_page_text(tmp_path):
     store = Store(tmp_path / "s.db")
     store.record(capture("https://a.example/", "2026-01-01T00:00:00Z"), page("https://a.example/", text="riñón en venta"))
     assert [r["url"] for r in store.db["pages"].search("venta")] == ["https://a.example/"]
+
+
+def test_full_text_index_follows_changed_text_only(tmp_path):
+    store = Store(tmp_path / "s.db")
+    url = "https://a.example/"
+    store.record(capture(url, "2026-01-01T00:00:00Z"), page(url, text="riñón en venta"))
+    store.record(capture(url, "2026-01-02T00:00:00Z"), page(url, text="hígado en venta"))
+    assert [r["url"] for r in store.db["pages"].search("hígado")] == [url]
+    assert list(store.db["pages"].search("riñón")) == []
+    store.db.execute("update pages set live = 0")  # no full-text work, and the index stays whole
+    assert store.db.execute("select count(*) from pages_fts").fetchone() == (1,)
+    assert store.db.execute("insert into pages_fts(pages_fts) values ('integrity-check')")
+
+
+def test_stores_opened_at_once_on_a_new_file_migrate_it_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "new.db"
+
+    def open_and_count(_):
+        store = Store(path)  # each thread its own connection, as a crawl's workers and ingester
+        try:
+            return len(migrations.applied(store.db))
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(open_and_count, range(4))) == [len(migrations._migrations)] * 4
