@@ -5,6 +5,7 @@ A pure library: text in, analysis out, no I/O beyond loading the shipped model o
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,26 +63,46 @@ def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None
     # NFC: the lexicon is written in composed forms (Bengali য়, Hindi ड़, Vietnamese tones)
     texts = [unicodedata.normalize("NFC", t[:MAX_CHARS]) for t in texts]
     langs = list(langs) if langs is not None else [None] * len(texts)
-    for text, lang, doc in zip(texts, langs, pipeline.pipe(texts, batch_size=batch_size), strict=True):
+    pages = model_mod.page_scores(pipeline, texts, batch_size=batch_size)
+    for text, lang, page in zip(texts, langs, pages, strict=True):
         lang = lang or detect_language(text)
-        yield _analysis(text, doc, lang, threshold, version)
+        yield _analysis(text, page, lang, threshold, version)
 
 
-def _analysis(text: str, doc: Doc, lang: str, threshold: float, version: str) -> Analysis:
-    scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in LABELS}
+def _analysis(text: str, page: model_mod.PageScore, lang: str, threshold: float, version: str) -> Analysis:
+    doc: Doc = page.doc
+    scores = {label: round(float(page.scores.get(label, 0.0)), 4) for label in LABELS}
     score = model_mod.flag_score(scores)
     # `text`, not doc.text: spaCy rebuilds doc.text from every token on each call
     indicators = dedupe(concept_indicators(doc._.concepts or [], text) + pattern_indicators(text, lang))
     flagged = score >= threshold
+    why = reasons(scores, indicators, flagged)
+    if flagged and page.passage:
+        why.append(f"strongest passage: '{excerpt(text[page.passage[0]:page.passage[1]])}'")
     return Analysis(
         lang=lang,
         scores=scores,
         flagged=flagged,
         risk=int(round(100 * score)),
-        reasons=reasons(scores, indicators, flagged),
+        reasons=why,
         indicators=indicators,
         model_version=version,
     )
+
+
+_EDGE_NUMBER = re.compile(r"^[\d\s+\-().,/]+|[\d\s+\-().,/]+$")
+
+
+def excerpt(passage: str, limit: int = 80) -> str:
+    """The start of a passage on one line, cut at a word and never inside a number: a window
+    can start, and the excerpt end, in the middle of a phone number, and a piece of one would
+    escape the public redaction (which masks whole numbers)."""
+    flat = _EDGE_NUMBER.sub("", " ".join(passage.split()))
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return _EDGE_NUMBER.sub("", cut) + "..."
 
 
 def reasons(scores: dict[str, float], indicators: list[Indicator], flagged: bool) -> list[str]:

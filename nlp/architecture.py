@@ -60,7 +60,8 @@ def extract_features(ngram_size: int, delexicalized: list[int]) -> Model:
         ops = model.ops
         batch_keys, batch_vals = [], []
         for doc in docs:
-            grams = _grams(ops, ops.asarray(doc.to_array([NORM])), range(1, ngram_size + 1))
+            # .reshape: a Span's to_array keeps the column axis that a Doc's drops
+            grams = _grams(ops, ops.asarray(doc.to_array([NORM]).reshape(-1)), range(1, ngram_size + 1))
             if delexicalized:
                 grams += [g ^ _SALT for g in _grams(ops, shape_norms(doc), delexicalized)]
             keys, counts = numpy.unique(numpy.concatenate(grams), return_counts=True)

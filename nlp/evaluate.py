@@ -18,21 +18,23 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate(records: list[Record], pipeline: Language | None = None, threshold: float | None = None, worst: int = 10) -> dict:
+def evaluate(records: list[Record], pipeline: Language | None = None, threshold: float | None = None, worst: int = 10,
+             window: int = model_mod.WINDOW) -> dict:
+    """`window`: passage length of the page scoring (model.page_scores; 0 = whole text only)."""
     pipeline = pipeline or model_mod.load()
     if threshold is None:
         threshold = float(model_mod.model_info(pipeline).get("threshold", model_mod.DEFAULT_THRESHOLD))
-    docs = pipeline.pipe((r.text for r in records), batch_size=64)
+    pages = model_mod.page_scores(pipeline, (r.text for r in records), window=window)
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     errors = []
     negatives = flagged_negatives = 0
-    for rec, doc in zip(records, docs, strict=True):
-        score = model_mod.flag_score(doc.cats)
+    for rec, page in zip(records, pages, strict=True):
+        score = model_mod.flag_score(page.scores)
         gold_flag = any(rec.cats.values())
         pred_flag = score >= threshold
         outcomes = {"flagged": (pred_flag, gold_flag)}
         for label in LABELS:
-            outcomes[label] = (doc.cats.get(label, 0.0) >= threshold, bool(rec.cats.get(label)))
+            outcomes[label] = (page.scores.get(label, 0.0) >= threshold, bool(rec.cats.get(label)))
         for name, (pred, gold) in outcomes.items():
             for group in ("overall", f"lang:{rec.lang or '?'}", f"kind:{rec.kind or '?'}"):
                 c = counts[group][name]

@@ -7,19 +7,22 @@ import json
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 import nlp.architecture  # noqa: F401  (registers organwatch.NormBOW.v1)
 import nlp.concepts  # noqa: F401  (registers the organwatch_concepts factory)
 import nlp.dataset  # noqa: F401  (registers organwatch.JsonlCorpus.v1)
 import nlp.tokenizer  # noqa: F401  (registers organwatch.tokenizer.v1)
 from nlp.concepts import lexicon_digest
-from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
+from nlp.dataset import DEV_PATH, TRAIN_PATH, diluted, file_digest, read_jsonl
 from nlp.labels import LABELS
 
 NLP_DIR = Path(__file__).parent
@@ -93,6 +96,67 @@ def flag_score(scores: dict[str, float]) -> float:
     return max(scores.get(label, 0.0) for label in LABELS)
 
 
+# Passages: a page is also scored window by window, so that an ad among unrelated text (a
+# listing among other listings, a broker's post in a thread, boilerplate around a package) is
+# not diluted by it. Windows of WINDOW tokens overlapping by half; shorter texts are one window.
+# Off by default: measured in benchmarks/dilution.py, passages of news and NGO pages read out of
+# context flag more hard negatives than the dilution they recover (MODEL_CARD.md, "Dilution").
+WINDOW = 0
+
+
+@dataclass
+class PageScore:
+    doc: Doc
+    scores: dict[str, float]  # per label: the higher of the whole text's and its best passage's
+    passage: tuple[int, int] | None = None  # characters of the passage that set the flag score, if not the whole text
+
+
+def passages(doc: Doc, window: int = WINDOW) -> list[tuple[int, int]]:
+    """Token ranges of the windows of `doc`, each overlapping the next by half ([] when the
+    whole text fits in one)."""
+    n = len(doc)
+    if not window or n <= window:
+        return []
+    stride = max(1, window // 2)
+    starts = list(range(0, n - window, stride)) + [n - window]
+    return [(s, s + window) for s in starts]
+
+
+def page_scores(pipeline: Language, texts: Iterable[str], batch_size: int = 64,
+                window: int = WINDOW) -> Iterator[PageScore]:
+    """Scores of each text as used for the flag (analyze, evaluate and the training threshold
+    all read them from here): per label, max(whole text, best passage); `window=0` scores the
+    whole text only."""
+    textcat = pipeline.get_pipe(TEXTCAT)
+    labels = list(textcat.labels)
+    batch: list[Doc] = []
+    for doc in pipeline.pipe(texts, batch_size=batch_size):
+        batch.append(doc)
+        if len(batch) >= batch_size:
+            yield from _score_batch(textcat, labels, batch, window)
+            batch = []
+    if batch:
+        yield from _score_batch(textcat, labels, batch, window)
+
+
+def _score_batch(textcat, labels: list[str], docs: list[Doc], window: int) -> Iterator[PageScore]:
+    spans = [[doc[a:b] for a, b in passages(doc, window)] for doc in docs]
+    flat = [span for doc_spans in spans for span in doc_spans]
+    rows = textcat.model.ops.to_numpy(textcat.model.predict(flat)) if flat else None
+    at = 0
+    for doc, doc_spans in zip(docs, spans, strict=True):
+        scores = {label: float(doc.cats.get(label, 0.0)) for label in labels}
+        passage = None
+        if doc_spans:
+            mine = rows[at : at + len(doc_spans)]
+            at += len(doc_spans)
+            top = int(mine.max(axis=1).argmax())
+            if float(mine[top].max()) > flag_score(scores):
+                passage = (doc_spans[top].start_char, doc_spans[top].end_char)
+            scores = {label: max(scores[label], float(v)) for label, v in zip(labels, mine.max(axis=0), strict=True)}
+        yield PageScore(doc, scores, passage)
+
+
 def choose_threshold(pairs: list[tuple[float, bool]], min_precision: float = MIN_PRECISION,
                      prevalence: float = PREVALENCE) -> float:
     """The lowest score threshold whose precision is at least `min_precision` (best recall), with
@@ -117,6 +181,7 @@ def train(
     dev_path: Path = DEV_PATH,
     config: Path = CONFIG_PATH,
     extra_train: list[dict] | None = None,
+    dilute: bool = False,
 ) -> dict:
     """Train the pipeline with spaCy's trainer from the config; choose the flag threshold on dev;
     record version and origin hashes in meta.json; return the dev report."""
@@ -127,11 +192,14 @@ def train(
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         train_file = train_path
-        if extra_train:
+        added = list(extra_train or [])
+        if dilute:  # dataset.diluted: each training document again, inside unrelated text
+            added += diluted(list(read_jsonl(train_path)))
+        if added:
             train_file = tmp / "train.jsonl"
             with open(train_file, "w", encoding="utf-8") as f:
                 f.write(Path(train_path).read_text(encoding="utf-8"))
-                for obj in extra_train:
+                for obj in added:
                     f.write(json.dumps(obj, ensure_ascii=False) + "\n")
         spacy_train(
             config,
@@ -140,8 +208,8 @@ def train(
         )
         pipeline = spacy.load(tmp / "out" / "model-last")
         records = list(read_jsonl(dev_path))
-        docs = list(pipeline.pipe(r.text for r in records))
-        pairs = [(flag_score(d.cats), any(r.cats.values())) for d, r in zip(docs, records, strict=True)]
+        pages = page_scores(pipeline, (r.text for r in records))
+        pairs = [(flag_score(p.scores), any(r.cats.values())) for p, r in zip(pages, records, strict=True)]
         threshold = choose_threshold(pairs)
         pipeline.meta["name"] = "organwatch_textcat"
         pipeline.meta["version"] = organwatch_version()
@@ -150,6 +218,7 @@ def train(
             "spacy": spacy.__version__,
             "origin": origin(train_path, dev_path, config),
             "extra_train_examples": len(extra_train or []),
+            "diluted_train_examples": len(added) - len(extra_train or []),
             "threshold": threshold,
             "min_precision": MIN_PRECISION,
             "prevalence": round(PREVALENCE, 3),
