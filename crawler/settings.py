@@ -72,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too
     "crawler.middlewares.RedirectLoopGuard": 610,  # sees 3xx before RedirectMiddleware (600)
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
+    # the spider keeps its own scope (registered domains, --follow-offsite): Scrapy's allowed_domains check is idle work
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.frontier.LinksFirst": 10,  # with JOBDIR: a page's links are saved before the page

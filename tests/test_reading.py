@@ -9,10 +9,10 @@ import pytest
 from crawler.reading import Readers, read_page
 
 AD = (
-    "<html><head><meta charset=utf-8><title>Kidney transplant in Lahore</title></head><body>"
-    "<p>Kidney transplant package: all inclusive price $45,000, donor arranged within 2 weeks. "
-    "WhatsApp +92 300 1234567.</p><a href='/contact'>contact us</a></body></html>"
-).encode()
+    b"<html><head><meta charset=utf-8><title>Kidney transplant in Lahore</title></head><body>"
+    b"<p>Kidney transplant package: all inclusive price $45,000, donor arranged within 2 weeks. "
+    b"WhatsApp +92 300 1234567.</p><a href='/contact'>contact us</a></body></html>"
+)
 
 
 @pytest.fixture
