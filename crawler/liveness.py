@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.store import Store
+from crawler.store import Store, insert_sql
 from crawler.urls import registered_domain
 
 FAILURE_STATUSES = {404, 410, 451}
@@ -97,7 +97,8 @@ def apply_visits(store: Store, crawl_id: int | None, visits: list[Visit], gone_a
             base = {"page_id": page_id, "capture_id": captures.get(v.url), "crawl_id": crawl_id, "at": v.at}
 
             def event(kind: str, base=base, **detail) -> None:
-                db["page_events"].insert({**base, "event": kind, "detail": json.dumps(detail, ensure_ascii=False)})
+                row = {**base, "event": kind, "detail": json.dumps(detail, ensure_ascii=False)}
+                db.execute(insert_sql("page_events", tuple(row)), list(row.values()))
                 counts[kind] += 1
 
             if v.outcome == "inconclusive":

@@ -96,12 +96,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 @lru_cache(maxsize=16)
-def _insert_sql_for(table: str, columns: tuple[str, ...]) -> str:
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """`insert into table (columns) values (?, ...)`: for hot paths, where sqlite-utils' insert
+    inspects the table on every call."""
     return f"insert into {table} ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
-
-
-def _insert_sql(table: str, row: dict) -> str:
-    return _insert_sql_for(table, tuple(row))
 
 
 class Store:
@@ -158,12 +156,12 @@ class Store:
                 row = self.db.execute("select id from pages where url = ?", [capture["url"]]).fetchone()
                 page_id = row[0] if row else None
             row = {**capture, "page_id": page_id}
-            capture_id = self.db.execute(_insert_sql("captures", row), list(row.values())).lastrowid
+            capture_id = self.db.execute(insert_sql("captures", tuple(row)), list(row.values())).lastrowid
             if page_id is not None and page is not None:
                 self.db.execute("update pages set last_capture_id = ? where id = ?", [capture_id, page_id])
                 if indicators:
                     self.db.conn.executemany(
-                        _insert_sql_for("indicators", (*INDICATOR_FIELDS, "capture_id", "page_id")),
+                        insert_sql("indicators", (*INDICATOR_FIELDS, "capture_id", "page_id")),
                         [[*(ind.get(k) for k in INDICATOR_FIELDS), capture_id, page_id] for ind in indicators],
                     )
             return capture_id
