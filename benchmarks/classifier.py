@@ -56,7 +56,7 @@ def main() -> None:
     pipeline = model.load()
     list(analyze_many(texts[:10]))  # warm up
     stages = {
-        "language (langdetect)": lambda ts: [detect_language(t) for t in ts],
+        "language (scripts, n-grams)": lambda ts: [detect_language(t) for t in ts],
         "spaCy (tokens, concepts, textcat)": lambda ts: list(pipeline.pipe(ts, batch_size=64)),
         "pattern indicators": lambda ts: [pattern_indicators(t) for t in ts],
         "whole analysis": lambda ts: list(analyze_many(ts)),
