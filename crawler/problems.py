@@ -26,7 +26,7 @@ PROBLEM_KINDS = {
     "charset_wrong": "declared charset unknown or not the one the bytes are in: decoded with the right one",
     "binary_as_html": "binary content (image, archive, executable ...) served as HTML: not analysed",
     "broken_html": "markup the parser had to repair (mismatched tags, excessive nesting ...)",
-    "unreadable": "a page that killed the reader process twice (out of memory in the parser): kept as a skipped capture",
+    "unreadable": "a page no reader could read (the reader process died on it twice, or reading raised an error): kept as a skipped capture",
     "rate_limited": "429 or 503 with Retry-After: waited and retried, or gave up when the wait was too long",
     "robots_disallowed": "robots.txt disallows the URL: not fetched",
     "private_address": "the URL (or a redirect) points at a private, loopback or link-local address: refused",

@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing
 import os
+import traceback
 
 from crawler.extract import extract
 from crawler.problems import decode_html
@@ -53,7 +54,7 @@ def read_page(body: bytes, content_type: str, url: str) -> dict:
 
 
 class UnreadablePage(Exception):
-    pass
+    """A page that could not be read: its capture is stored with problem 'unreadable'."""
 
 
 def _values(indicators, kind: str) -> str:
@@ -82,7 +83,11 @@ class Readers:
 
     async def read(self, body: bytes, content_type: str, url: str) -> dict:
         if not self.processes:
-            return read_page(body, content_type, url)
+            try:
+                return read_page(body, content_type, url)
+            except Exception as e:
+                logger.exception("reading %s failed", url)
+                raise UnreadablePage(f"{type(e).__name__}: {e}") from e
         if self.idle is None:
             self.idle = asyncio.Queue()
             for _ in range(self.processes):
@@ -101,7 +106,7 @@ class Readers:
             if isinstance(result, BaseException):
                 raise result
             return result
-        raise UnreadablePage(f"a reader process died twice reading {url}")
+        raise UnreadablePage("the reader process died twice reading it")
 
     def _spawn(self) -> _Worker:
         worker = _Worker()
@@ -166,6 +171,7 @@ def _serve(conn) -> None:
             return
         try:
             result = read_page(body, content_type, url)
-        except Exception as e:  # the crawl logs it with the page's URL
-            result = e
+        except Exception as e:  # a bug or a page no parser survives: the crawl stores it as unreadable
+            traceback.print_exc()
+            result = UnreadablePage(f"{type(e).__name__}: {e}")
         conn.send(result)

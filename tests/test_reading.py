@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from crawler.reading import Readers, read_page
+from crawler.reading import Readers, UnreadablePage, read_page
 
 AD = (
     b"<html><head><meta charset=utf-8><title>Kidney transplant in Lahore</title></head><body>"
@@ -43,6 +43,7 @@ def test_a_dead_reader_is_replaced_and_the_page_read(readers):
     assert len(readers.workers) == 1 and readers.workers[0] is not dead
 
 
-def test_an_error_in_a_reader_reaches_the_crawl(readers):
-    with pytest.raises(TypeError):
+def test_a_page_that_cannot_be_read_is_named_unreadable(readers):
+    with pytest.raises(UnreadablePage, match="TypeError"):
         asyncio.run(readers.read("not bytes", "text/html", "http://a.example/"))
+    assert asyncio.run(readers.read(AD, "text/html", "http://a.example/"))["analysis"]["flagged"] == 1
