@@ -12,7 +12,7 @@ passages (model.page_scores, new), on
 3. long news: 2-4 hard negatives of one language concatenated (must not be flagged more);
 4. speed of the spaCy stage on 5 KB texts.
 
-    python benchmarks/dilution.py --old-model OLD_MODEL_DIR [--source test] [--windows 0] [--seed 1]
+    python benchmarks/dilution.py --old-model OLD_MODEL_DIR [--source test] [--windows 0] [--seed 1] [--no-veto]
 
 The first column is the old model (`--old-model`, e.g. main's nlp/model; default: the shipped
 one) scoring whole texts; the others are the new model (`--new-model`, default: the shipped
@@ -134,8 +134,8 @@ def long_news(rng: random.Random, records: list[Record], n: int = 200) -> list[s
 
 
 def flag_scores(column: tuple, texts: list[str]) -> list[float]:
-    pipeline, window = column
-    return [model.flag_score(p.scores) for p in model.page_scores(pipeline, texts, window=window)]
+    pipeline, window, veto = column
+    return [model.flag_score(p.scores) for p in model.page_scores(pipeline, texts, window=window, veto=veto)]
 
 
 def rates(scores: list[float], gold: list[bool], threshold: float) -> tuple[float, float, int, int]:
@@ -155,12 +155,14 @@ def main() -> None:
     parser.add_argument("--windows", default=str(model.WINDOW))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--no-veto", action="store_true",
+                        help="admit every passage (model.admitted_passages not applied)")
     args = parser.parse_args()
     pipeline = model.load(args.new_model.resolve())
     old = model.load(args.old_model.resolve())
-    columns = [(old, 0)] + [(pipeline, int(w)) for w in args.windows.split(",")]
+    columns = [(old, 0, True)] + [(pipeline, int(w), not args.no_veto) for w in args.windows.split(",")]
     windows = list(range(len(columns)))  # column indices
-    names = ["old, whole text"] + [f"new, window {w}" if w else "new, whole text" for _, w in columns[1:]]
+    names = ["old, whole text"] + [f"new, window {w}" if w else "new, whole text" for _, w, _ in columns[1:]]
     shipped = model.model_info(pipeline).get("threshold")
 
     dev = load([DEV_PATH])

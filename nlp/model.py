@@ -98,16 +98,35 @@ def flag_score(scores: dict[str, float]) -> float:
 
 # Passages: a page is also scored window by window, so that an ad among unrelated text (a
 # listing among other listings, a broker's post in a thread, boilerplate around a package) is
-# not diluted by it. Windows of WINDOW tokens overlapping by half; shorter texts are one window.
-# Off by default: measured in benchmarks/dilution.py, passages of news and NGO pages read out of
-# context flag more hard negatives than the dilution they recover (MODEL_CARD.md, "Dilution").
+# not diluted by it. Windows of WINDOW tokens overlapping by half. Read alone, a paragraph of a
+# news story or an NGO page looks like an ad, so a passage may raise the page's score only when
+# it could be a diluted ad (measured in benchmarks/dilution.py, MODEL_CARD.md "Dilution"):
+# - the page is long enough for the rest of it to say something: WINDOW + MIN_REST tokens;
+# - the passage names the topic (a concept of PASSAGE_TOPIC) and carries a concrete offer (a
+#   concept of PASSAGE_OFFER: price, contact, donor supplied, payment terms);
+# - the rest of the page (outside the passage) is not about organ trade in a reporting
+#   register: vetoed when the rest names the topic too (a PASSAGE_TOPIC concept) and carries
+#   more than REPORTING_MAX markers of REPORTING concepts (on long pages, more than
+#   REPORTING_PER_100 per 100 tokens of the rest). A news story, an investigation, a law or an
+#   NGO report is about the trade all the way through; the text around a diluted ad (other
+#   listings, menus, a blog) is not, whatever generic words it shares with reporting.
+# All through the lexicon's concepts, so in every language it covers.
+# Off by default (WINDOW = 0): with WINDOW = 100 it recovers diluted ads and keeps long news
+# unflagged, but flags 2 more held-out negatives than the shipped scoring (MODEL_CARD.md,
+# "Dilution"); `benchmarks/dilution.py --windows 100` measures it.
 WINDOW = 0
+MIN_REST = 50
+PASSAGE_TOPIC = frozenset({"organ", "transplant"})
+PASSAGE_OFFER = frozenset({"money", "contact", "donor_offer", "payment"})
+REPORTING = frozenset({"crime", "police", "news", "law", "research", "advocacy", "domestic", "altruism"})
+REPORTING_MAX = 2
+REPORTING_PER_100 = 0.5
 
 
 @dataclass
 class PageScore:
     doc: Doc
-    scores: dict[str, float]  # per label: the higher of the whole text's and its best passage's
+    scores: dict[str, float]  # per label: the higher of the whole text's and its best admitted passage's
     passage: tuple[int, int] | None = None  # characters of the passage that set the flag score, if not the whole text
 
 
@@ -122,25 +141,50 @@ def passages(doc: Doc, window: int = WINDOW) -> list[tuple[int, int]]:
     return [(s, s + window) for s in starts]
 
 
+def admitted_passages(doc: Doc, window: int = WINDOW) -> list[tuple[int, int]]:
+    """The windows of `doc` that may raise its score: a topic and an offer inside, no reporting
+    on organ trade around (the rules above)."""
+    n = len(doc)
+    if not window or n < window + MIN_REST:
+        return []
+    marks = []  # (concept, first token, last token + 1)
+    for concept, _value, start_char, end_char in doc._.concepts or []:
+        span = doc.char_span(start_char, end_char, alignment_mode="expand")
+        if span is not None:
+            marks.append((concept, span.start, span.end))
+    allowed = max(REPORTING_MAX, REPORTING_PER_100 * (n - window) / 100)
+    out = []
+    for start, end in passages(doc, window):
+        inside = {c for c, a, b in marks if a >= start and b <= end}
+        if not (inside & PASSAGE_TOPIC and inside & PASSAGE_OFFER):
+            continue
+        around = [c for c, a, b in marks if b <= start or a >= end]
+        reporting = sum(c in REPORTING for c in around)
+        if not (PASSAGE_TOPIC.intersection(around) and reporting > allowed):
+            out.append((start, end))
+    return out
+
+
 def page_scores(pipeline: Language, texts: Iterable[str], batch_size: int = 64,
-                window: int = WINDOW) -> Iterator[PageScore]:
+                window: int = WINDOW, veto: bool = True) -> Iterator[PageScore]:
     """Scores of each text as used for the flag (analyze, evaluate and the training threshold
-    all read them from here): per label, max(whole text, best passage); `window=0` scores the
-    whole text only."""
+    all read them from here): per label, max(whole text, best admitted passage); `window=0`
+    scores the whole text only; `veto=False` admits every passage (measurement only)."""
     textcat = pipeline.get_pipe(TEXTCAT)
     labels = list(textcat.labels)
     batch: list[Doc] = []
     for doc in pipeline.pipe(texts, batch_size=batch_size):
         batch.append(doc)
         if len(batch) >= batch_size:
-            yield from _score_batch(textcat, labels, batch, window)
+            yield from _score_batch(textcat, labels, batch, window, veto)
             batch = []
     if batch:
-        yield from _score_batch(textcat, labels, batch, window)
+        yield from _score_batch(textcat, labels, batch, window, veto)
 
 
-def _score_batch(textcat, labels: list[str], docs: list[Doc], window: int) -> Iterator[PageScore]:
-    spans = [[doc[a:b] for a, b in passages(doc, window)] for doc in docs]
+def _score_batch(textcat, labels: list[str], docs: list[Doc], window: int, veto: bool) -> Iterator[PageScore]:
+    ranges = admitted_passages if veto else passages
+    spans = [[doc[a:b] for a, b in ranges(doc, window)] for doc in docs]
     flat = [span for doc_spans in spans for span in doc_spans]
     rows = textcat.model.ops.to_numpy(textcat.model.predict(flat)) if flat else None
     at = 0
