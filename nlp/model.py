@@ -111,10 +111,10 @@ def flag_score(scores: dict[str, float]) -> float:
 #   NGO report is about the trade all the way through; the text around a diluted ad (other
 #   listings, menus, a blog) is not, whatever generic words it shares with reporting.
 # All through the lexicon's concepts, so in every language it covers.
-# Off by default (WINDOW = 0): with WINDOW = 100 it recovers diluted ads and keeps long news
-# unflagged, but flags 2 more held-out negatives than the shipped scoring (MODEL_CARD.md,
-# "Dilution"); `benchmarks/dilution.py --windows 100` measures it.
-WINDOW = 0
+# WINDOW = 100 (0 scores the whole text only): it recovers diluted ads and keeps long news
+# unflagged, for 2 more held-out negatives flagged than whole-text scoring (MODEL_CARD.md,
+# "Dilution"; `benchmarks/dilution.py` measures it).
+WINDOW = 100
 MIN_REST = 50
 PASSAGE_TOPIC = frozenset({"organ", "transplant"})
 PASSAGE_OFFER = frozenset({"money", "contact", "donor_offer", "payment"})

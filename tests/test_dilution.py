@@ -1,9 +1,6 @@
 """An ad is still an ad inside a page of unrelated text (other listings, menus, a blog), and a news
-story is still news there. Not met yet by the shipped model, whose whole-text bag of features is
-diluted by ordinary prose (MODEL_CARD.md, "Dilution": what was measured and why neither passage
-scoring nor diluted training is shipped). Texts written here, not taken from the corpus."""
-
-import pytest
+story is still news there: passages of 100 tokens with a context veto (MODEL_CARD.md,
+"Dilution"). Texts written here, not taken from the corpus."""
 
 from nlp.analyze import analyze, excerpt
 
@@ -35,11 +32,6 @@ def _embedded(text: str) -> str:
     return "\n".join(lines[:6] + [text] + lines[6:])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (MODEL_CARD.md, Dilution): the ad scores 1.0 alone and 0.00 inside this 200-word "
-    "classifieds page; a model trained on diluted copies still gives 0.02; passage scoring flags "
-    "it but flags more hard negatives, and so, by fewer, does passage scoring with the context veto "
-    "(model.admitted_passages, WINDOW = 100)"))
 def test_ad_in_a_page_of_unrelated_text_is_still_flagged():
     assert analyze(AD).flagged
     page = _embedded(AD)
