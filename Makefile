@@ -27,6 +27,7 @@ bench: setup
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/language.py
 	$(BIN)/python benchmarks/sampleweb_quality.py
+	$(BIN)/python benchmarks/dilution.py
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/memory.py --pages $(MEMORY_PAGES)
 	$(BIN)/python benchmarks/focus.py
