@@ -63,7 +63,8 @@ def _values(indicators, kind: str) -> str:
 
 
 def default_readers() -> int:
-    """One reader process per core: the crawl's own process mostly waits on the network."""
+    """One reader process per core (on 2 cores, 1, 2 and 3 readers crawled at 49, 53 and 51
+    pages/s: the crawl's own process sets the pace). Each holds the model: about 250 MB."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
