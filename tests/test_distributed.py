@@ -80,8 +80,10 @@ def test_two_workers_one_ingester(tmp_path, redis_url, logged_web):
     db = tmp_path / "dist.db"
     ingester = start("ingest", "--redis", redis_url, "--db", str(db), "--idle", "2")
     worker = ["crawl", *web.seeds(), "--redis", redis_url, "--allow-private", "--warc-dir", str(tmp_path / "warc"),
-              *FAST, "-s", f"ORGANWATCH_SHARED_DELAY={DELAY}", "-s", "ORGANWATCH_IDLE_EXIT=2",
+              *FAST, "-s", f"ORGANWATCH_SHARED_DELAY={DELAY}", "-s", "ORGANWATCH_IDLE_EXIT=10",
               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+    # idle for 10 s, not 2: the first worker takes the seeds, and their links reach the shared
+    # queue only once its reader processes have started and read the pages (a few seconds)
     workers = [start(*worker), start(*worker)]
     for proc in [*workers, ingester]:
         finish(proc)
