@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import traceback
+from collections import deque
 
 from crawler.extract import extract
 from crawler.problems import decode_html
@@ -63,24 +64,29 @@ def _values(indicators, kind: str) -> str:
 
 
 def default_readers() -> int:
-    """One reader process per core (on 2 cores, 1, 2 and 3 readers crawled at 49, 53 and 51
-    pages/s: the crawl's own process sets the pace). Each holds the model: about 250 MB."""
+    """One reader process per core (on 2 cores 1, 2 and 3 readers crawled at about the same
+    rate: the crawl's own process sets the pace). Each holds the model: about 250 MB."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+DEPTH = 2  # pages given to a reader at once: the next one waits in its pipe while it reads one
+BIG = 64 * 1024  # a larger body goes to a reader with nothing queued: two large messages crossing in one pipe would block both ends
 
 
 class Readers:
     """`await readers.read(body, content_type, url)`: read_page in one of `processes` worker
     processes (0: in this process), each with the model loaded once.
 
-    Workers talk to the event loop over pipes, one page at a time each, with no thread in the
-    crawl's process: concurrent.futures' pool hands work over through threads, and their
-    fight for the GIL stalled the event loop a few ms per page. A worker that dies (out of memory
-    on a monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
+    Workers talk to the event loop over pipes, with no thread in the crawl's process:
+    concurrent.futures' pool hands work over through threads, and their fight for the GIL
+    stalled the event loop a few ms per page. Each reader has up to DEPTH pages queued, so it
+    does not wait for the event loop between two pages. A worker that dies (out of memory on a
+    monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
 
     def __init__(self, processes: int):
         self.processes = processes
-        self.idle: asyncio.Queue[_Worker] | None = None
         self.workers: list[_Worker] = []
+        self.changed: asyncio.Condition | None = None  # a reader took a page or gave one back
 
     async def read(self, body: bytes, content_type: str, url: str) -> dict:
         if not self.processes:
@@ -89,36 +95,39 @@ class Readers:
             except Exception as e:
                 logger.exception("reading %s failed", url)
                 raise UnreadablePage(f"{type(e).__name__}: {e}") from e
-        if self.idle is None:
-            self.idle = asyncio.Queue()
-            for _ in range(self.processes):
-                self.idle.put_nowait(self._spawn())
+        if self.changed is None:
+            self.changed = asyncio.Condition()
+            self.workers = [_Worker() for _ in range(self.processes)]
         for _attempt in (1, 2):
-            worker = await self.idle.get()
+            async with self.changed:
+                worker = await self.changed.wait_for(lambda: self._free(len(body)))
+                answer = worker.submit((body, content_type, url))
             try:
-                result = await worker.call((body, content_type, url))
+                result = await answer
             except _WorkerDied:
-                logger.error("a reader process died reading %s; starting a new one", url)
-                worker.close()
-                self.workers.remove(worker)
-                self.idle.put_nowait(self._spawn())
+                if worker in self.workers:
+                    logger.error("a reader process died reading %s; starting a new one", url)
+                    worker.close()
+                    self.workers[self.workers.index(worker)] = _Worker()
                 continue
-            self.idle.put_nowait(worker)
+            finally:
+                async with self.changed:
+                    self.changed.notify_all()
             if isinstance(result, BaseException):
                 raise result
             return result
         raise UnreadablePage("the reader process died twice reading it")
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker()
-        self.workers.append(worker)
-        return worker
+    def _free(self, size: int) -> _Worker | None:
+        """The least busy reader that may take one more page of this size."""
+        room = 1 if size > BIG else DEPTH
+        return min((w for w in self.workers if len(w.waiting) < room), key=lambda w: len(w.waiting), default=None)
 
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
         self.workers.clear()
-        self.idle = None
+        self.changed = None
 
 
 class _WorkerDied(Exception):
@@ -126,6 +135,8 @@ class _WorkerDied(Exception):
 
 
 class _Worker:
+    """One reader process and its pipe; answers come back in the order the pages went."""
+
     def __init__(self):
         # spawn, not fork: the crawl's process runs an event loop and threads a fork would copy
         context = multiprocessing.get_context("spawn")
@@ -133,29 +144,37 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="organwatch-reader")
         self.process.start()
         child.close()
+        self.waiting: deque[asyncio.Future] = deque()
+        self.loop = asyncio.get_running_loop()
+        self.loop.add_reader(self.conn.fileno(), self._readable)
 
-    async def call(self, args: tuple):
-        loop = asyncio.get_running_loop()
-        answer = loop.create_future()
-
-        def readable():
-            try:
-                answer.set_result(self.conn.recv())
-            except (EOFError, OSError) as e:
-                answer.set_exception(_WorkerDied(str(e)))
-
+    def submit(self, args: tuple) -> asyncio.Future:
+        answer = self.loop.create_future()
         try:
             self.conn.send(args)
         except OSError as e:
-            raise _WorkerDied(str(e)) from e
-        loop.add_reader(self.conn.fileno(), readable)
+            answer.set_exception(_WorkerDied(str(e)))
+            return answer
+        self.waiting.append(answer)
+        return answer
+
+    def _readable(self) -> None:
         try:
-            return await answer
-        finally:
-            loop.remove_reader(self.conn.fileno())
+            result = self.conn.recv()
+        except (EOFError, OSError) as e:
+            self._died(e)
+            return
+        self.waiting.popleft().set_result(result)
+
+    def _died(self, error: Exception) -> None:
+        self.loop.remove_reader(self.conn.fileno())
+        while self.waiting:
+            self.waiting.popleft().set_exception(_WorkerDied(str(error)))
 
     def close(self) -> None:
-        self.conn.close()  # the worker sees EOF and exits
+        if not self.conn.closed:
+            self.loop.remove_reader(self.conn.fileno())
+            self.conn.close()  # the worker sees EOF and exits
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()

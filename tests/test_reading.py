@@ -44,6 +44,19 @@ def test_a_dead_reader_is_replaced_and_the_page_read(readers):
 
 
 def test_a_page_that_cannot_be_read_is_named_unreadable(readers):
-    with pytest.raises(UnreadablePage, match="TypeError"):
-        asyncio.run(readers.read("not bytes", "text/html", "http://a.example/"))
-    assert asyncio.run(readers.read(AD, "text/html", "http://a.example/"))["analysis"]["flagged"] == 1
+    async def scenario():
+        with pytest.raises(UnreadablePage, match="TypeError"):
+            await readers.read("not bytes", "text/html", "http://a.example/")
+        return await readers.read(AD, "text/html", "http://a.example/")
+
+    assert asyncio.run(scenario())["analysis"]["flagged"] == 1
+
+
+def test_pages_read_at_once_come_back_each_to_its_own_caller(readers):
+    pages = [AD.replace(b"Lahore", city.encode()) for city in ("Cairo", "Manila", "Tehran", "Dhaka", "Lahore")]
+
+    async def scenario():
+        return await asyncio.gather(*(readers.read(p, "text/html", f"http://a.example/{i}") for i, p in enumerate(pages)))
+
+    titles = [r["title"] for r in asyncio.run(scenario())]
+    assert titles == [f"Kidney transplant in {city}" for city in ("Cairo", "Manila", "Tehran", "Dhaka", "Lahore")]
