@@ -18,10 +18,7 @@ The first column is the old model (`--old-model`, e.g. main's nlp/model; default
 one) scoring whole texts; the others are the new model (`--new-model`, default: the shipped
 one) with each passage length of
 `--windows` (tokens; 0 = whole text only). `--source dev` builds the dilution set from dev
-instead (for design work: the test set stays unseen). A candidate trained on diluted copies:
-
-    python -c "from pathlib import Path; from nlp import model; model.train(Path('/tmp/diluted'), dilute=True)"
-    python benchmarks/dilution.py --new-model /tmp/diluted --windows 0,150
+instead (for design work: the test set stays unseen).
 """
 
 from __future__ import annotations

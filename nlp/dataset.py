@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +18,6 @@ from spacy.training import Example
 from spacy.util import registry
 
 from nlp.labels import KINDS, LABELS, POSITIVE_KINDS
-from nlp.tokenizer import split
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 RAW_DIR = CORPUS_DIR / "raw"
@@ -92,51 +90,6 @@ def parse_line(line: str, where: str, *, labelled: bool = True) -> Record:
         where=where,
         extra={k: obj[k] for k in obj if k not in {"text", "html", "cats", "lang", "kind", "source"}},
     )
-
-
-# Dilution (model.train(dilute=True); not used for the shipped model, see MODEL_CARD.md,
-# "Dilution"): pages are rarely just the ad. Every training document also appears once embedded at a
-# random place in DILUTE_WORDS words of unrelated pages of the training set (kinds below; the
-# same language first, another one sometimes: pages mix), with its label unchanged, so the
-# classifier learns that ordinary text around an ad, or around a news story, is no evidence
-# either way (trained on whole documents only, the shipped model read "lots of ordinary prose"
-# as "not an ad": an ad scoring 0.95 alone scored 0.01 inside 200 words of it).
-DILUTE_KINDS = ("general", "homonym")
-DILUTE_WORDS = (20, 300)
-DILUTE_SHARE = 1.0  # share of the training documents that get a diluted copy
-_CHAR_SCRIPT_LANGS = ("zh-cn", "zh-tw", "ja", "th")
-
-
-def diluted(records: list[Record], seed: int = 7) -> list[dict]:
-    """One diluted copy of each record, as labelled JSONL objects (deterministic for a seed)."""
-    rng = random.Random(seed)
-    context = [r for r in records if r.kind in DILUTE_KINDS]
-    if not context:
-        return []
-    by_lang: dict[str, list[Record]] = {}
-    for r in context:
-        by_lang.setdefault(r.lang, []).append(r)
-    out = []
-    for rec in records:
-        if rng.random() >= DILUTE_SHARE:
-            continue
-        budget = rng.randint(*DILUTE_WORDS) * (2 if rec.lang in _CHAR_SCRIPT_LANGS else 1)
-        same = [r for r in by_lang.get(rec.lang, []) if r.text != rec.text]
-        lines: list[str] = []
-        while budget > 0:
-            pool = same if same and rng.random() < 0.8 else context
-            for line in rng.choice(pool).text.splitlines():
-                size = len(split(line)) if rec.lang in _CHAR_SCRIPT_LANGS else len(line.split())
-                if not size:
-                    continue
-                lines.append(line)
-                budget -= size
-                if budget <= 0:
-                    break
-        cut = rng.randint(0, len(lines))
-        text = "\n".join([*lines[:cut], rec.text, *lines[cut:]])
-        out.append({"text": text, "cats": rec.cats, "lang": rec.lang, "kind": rec.kind, "source": rec.source})
-    return out
 
 
 def file_digest(*paths: Path) -> str:

@@ -22,7 +22,7 @@ import nlp.concepts  # noqa: F401  (registers the organwatch_concepts factory)
 import nlp.dataset  # noqa: F401  (registers organwatch.JsonlCorpus.v1)
 import nlp.tokenizer  # noqa: F401  (registers organwatch.tokenizer.v1)
 from nlp.concepts import lexicon_digest
-from nlp.dataset import DEV_PATH, TRAIN_PATH, diluted, file_digest, read_jsonl
+from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
 from nlp.labels import LABELS
 
 NLP_DIR = Path(__file__).parent
@@ -225,7 +225,6 @@ def train(
     dev_path: Path = DEV_PATH,
     config: Path = CONFIG_PATH,
     extra_train: list[dict] | None = None,
-    dilute: bool = False,
 ) -> dict:
     """Train the pipeline with spaCy's trainer from the config; choose the flag threshold on dev;
     record version and origin hashes in meta.json; return the dev report."""
@@ -236,14 +235,11 @@ def train(
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         train_file = train_path
-        added = list(extra_train or [])
-        if dilute:  # dataset.diluted: each training document again, inside unrelated text
-            added += diluted(list(read_jsonl(train_path)))
-        if added:
+        if extra_train:
             train_file = tmp / "train.jsonl"
             with open(train_file, "w", encoding="utf-8") as f:
                 f.write(Path(train_path).read_text(encoding="utf-8"))
-                for obj in added:
+                for obj in extra_train:
                     f.write(json.dumps(obj, ensure_ascii=False) + "\n")
         spacy_train(
             config,
@@ -262,7 +258,6 @@ def train(
             "spacy": spacy.__version__,
             "origin": origin(train_path, dev_path, config),
             "extra_train_examples": len(extra_train or []),
-            "diluted_train_examples": len(added) - len(extra_train or []),
             "threshold": threshold,
             "min_precision": MIN_PRECISION,
             "prevalence": round(PREVALENCE, 3),
