@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import resource
 from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
@@ -60,6 +59,7 @@ class WatchSpider(scrapy.Spider):
         )
         readers = settings.get("ORGANWATCH_READERS")
         spider.readers = Readers(default_readers() if readers in (None, "") else int(readers))
+        crawler.signals.connect(spider.readers.start, signal=scrapy.signals.spider_opened)
         crawler.signals.connect(spider._close_readers, signal=scrapy.signals.spider_closed)
         return spider
 
@@ -120,10 +120,9 @@ class WatchSpider(scrapy.Spider):
             )
 
     def _close_readers(self) -> None:
-        self.readers.close()
         if self.readers.processes:  # the largest reader's peak, beside Scrapy's memusage/max of this process
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-            self.crawler.stats.set_value("organwatch/reader_memory_max", peak)
+            self.crawler.stats.set_value("organwatch/reader_memory_max", self.readers.peak_memory())
+        self.readers.close()
 
     def _problem(self, item: dict, kind: str, detail: str) -> None:
         """Name the first problem of a capture; keep every detail; count each in the stats."""
