@@ -89,7 +89,7 @@ class Readers:
     def __init__(self, processes: int):
         self.processes = processes
         self.workers: list[_Worker] = []
-        self.changed: asyncio.Condition | None = None  # a reader took a page or gave one back
+        self.waiting: list[asyncio.Future] = []  # pages waiting for a reader with room
         if processes:  # the fork server starts loading the model now, while Scrapy starts
             _fork_server()
 
@@ -102,9 +102,12 @@ class Readers:
                 raise UnreadablePage(f"{type(e).__name__}: {e}") from e
         self.start()
         for _attempt in (1, 2):
-            async with self.changed:
-                worker = await self.changed.wait_for(lambda: self._free(len(body)))
-                answer = worker.submit((body, content_type, url))
+            # one event loop, no await between finding a reader and giving it the page: no lock
+            while (worker := self._free(len(body))) is None:
+                turn = asyncio.get_running_loop().create_future()
+                self.waiting.append(turn)
+                await turn
+            answer = worker.submit((body, content_type, url))
             try:
                 result = await answer
             except _WorkerDied:
@@ -114,18 +117,23 @@ class Readers:
                     self.workers[self.workers.index(worker)] = _Worker()
                 continue
             finally:
-                async with self.changed:
-                    self.changed.notify_all()
+                self._wake()
             if isinstance(result, BaseException):
                 raise result
             return result
         raise UnreadablePage("the reader process died twice reading it")
 
+    def _wake(self) -> None:
+        """A reader has room again: every waiting page looks for one (those that find none wait again)."""
+        waiting, self.waiting = self.waiting, []
+        for turn in waiting:
+            if not turn.done():
+                turn.set_result(None)
+
     def start(self) -> None:
         """Start the readers now (the crawl does when its spider opens, so they load while the
         first pages are fetched); `read` starts them if nobody did."""
-        if self.processes and self.changed is None:
-            self.changed = asyncio.Condition()
+        if self.processes and not self.workers:
             self.workers = [_Worker() for _ in range(self.processes)]
 
     def _free(self, size: int) -> _Worker | None:
@@ -141,7 +149,6 @@ class Readers:
         for worker in self.workers:
             worker.close()
         self.workers.clear()
-        self.changed = None
 
 
 def _fork_server():

@@ -62,6 +62,7 @@ class WarcFiles:
         self.seq += 1
         self.path = self.dir / f"{self.prefix}-{self.stamp}-{os.getpid()}-{self.seq:05d}.warc.gz"
         self.file = open(self.path, "ab")
+        self.resolved = str(self.path.resolve())
         self.writer = WARCWriter(self.file, gzip=True)
         record = self.writer.create_warcinfo_record(self.path.name, self.info)
         self.writer.write_record(record)
@@ -73,7 +74,7 @@ class WarcFiles:
         self.writer.write_record(record)
         self.file.flush()
         return {
-            "warc_file": str(self.path.resolve()),
+            "warc_file": self.resolved,
             "warc_offset": offset,
             "warc_length": self.file.tell() - offset,
             "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
