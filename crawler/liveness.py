@@ -20,7 +20,10 @@ most once per page and UTC day.
 from __future__ import annotations
 
 import json
+import pickle
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scrapy.exceptions import NotConfigured
@@ -70,7 +73,30 @@ def judge(item: dict, prior: dict | None) -> Visit | None:
     return visit
 
 
-def site_down_domains(visits: list[Visit]) -> set[str]:
+class VisitLog:
+    """A run's visits, spooled to a temporary file rather than held in memory: a long crawl makes
+    millions, and they are needed only when it closes. Iterable as often as needed."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+
+    def append(self, visit: Visit) -> None:
+        pickle.dump(visit, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[Visit]:
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                self.file.seek(0, 2)  # back to the end, where the next visit goes
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def site_down_domains(visits: Iterable[Visit]) -> set[str]:
     by_domain: dict[str, list[Visit]] = defaultdict(list)
     for v in visits:
         if v.outcome != "inconclusive":
@@ -81,7 +107,7 @@ def site_down_domains(visits: list[Visit]) -> set[str]:
     }
 
 
-def apply_visits(store: Store, crawl_id: int | None, visits: list[Visit], gone_after: int) -> dict:
+def apply_visits(store: Store, crawl_id: int | None, visits: Iterable[Visit], gone_after: int) -> dict:
     """Write the visits' events and move pages' live / failures / gone_since. Returns counts."""
     db = store.db
     captures = dict(db.execute("select url, max(id) from captures where crawl_id is ? group by url", [crawl_id]))
@@ -150,7 +176,7 @@ class LivenessPipeline:
         self.crawler = crawler
         self.gone_after = max(1, crawler.settings.getint("ORGANWATCH_GONE_AFTER", 3))
         self.store = Store(path)
-        self.visits: list[Visit] = []
+        self.visits = VisitLog()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -173,4 +199,5 @@ class LivenessPipeline:
             for kind, n in counts.items():
                 self.crawler.stats.set_value(f"organwatch/events/{kind}", n)
         finally:
+            self.visits.close()
             self.store.close()

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.liveness import Visit, apply_visits, judge, site_down_domains
+from crawler.liveness import Visit, VisitLog, apply_visits, judge, site_down_domains
 from crawler.store import Store
 from tests.conftest import FAST, organwatch
 
@@ -94,7 +94,32 @@ def visit(url, outcome="fail", network=True, **kw):
                  reason="ConnectionRefusedError", **kw)
 
 
-def test_whole_site_down_counts_once_a_day(tmp_path):
+def spooled(visits: list[Visit]) -> VisitLog:
+    """The visits as the crawl keeps them: in a temporary file."""
+    log = VisitLog()
+    for v in visits:
+        log.append(v)
+    return log
+
+
+def test_visit_log_gives_back_every_visit_each_time_it_is_read():
+    first = [visit(f"https://a.example/{n}") for n in range(3)]
+    log = spooled(first)
+    assert list(log) == first and list(log) == first
+    log.append(visit("https://b.example/1", outcome="ok"))  # the crawl goes on after a read
+    assert [v.url for v in log] == [v.url for v in first] + ["https://b.example/1"]
+    log.close()
+
+
+def apply(store: Store, batch: list[Visit], keep) -> None:
+    visits = keep(batch)
+    apply_visits(store, None, visits, gone_after=3)
+    if isinstance(visits, VisitLog):
+        visits.close()
+
+
+@pytest.mark.parametrize("keep", [list, spooled])
+def test_whole_site_down_counts_once_a_day(tmp_path, keep):
     store = Store(tmp_path / "s.db")
     urls = ["https://a.example/1", "https://a.example/2"]
     for url in urls:
@@ -104,14 +129,14 @@ def test_whole_site_down_counts_once_a_day(tmp_path):
         batch = [visit(u) for u in urls]
         for v in batch:
             v.at = f"2026-03-01T{hour}:00:00.000000Z"
-        apply_visits(store, None, batch, gone_after=3)
+        apply(store, batch, keep)
     assert {r["failures"] for r in store.db["pages"].rows} == {1}
     assert {r["live"] for r in store.db["pages"].rows} == {1}
     for day in ("02", "03"):
         batch = [visit(u) for u in urls]
         for v in batch:
             v.at = f"2026-03-{day}T10:00:00.000000Z"
-        apply_visits(store, None, batch, gone_after=3)
+        apply(store, batch, keep)
     assert {(r["live"], r["gone_since"]) for r in store.db["pages"].rows} == {(0, "2026-03-01T10:00:00.000000Z")}
     store.close()
 
