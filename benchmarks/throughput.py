@@ -51,29 +51,60 @@ def bare_crawl(seed: str, pages: int) -> dict:
     return crawler.stats.get_stats()
 
 
-def rate(stats: dict, wall: float) -> tuple[int, float, float, float]:
-    """(pages, seconds from spider open to close, pages/s in them, pages/s of the whole command)."""
-    n = stats["response_received_count"]
-    return n, stats["elapsed_time_seconds"], n / stats["elapsed_time_seconds"], n / wall
+def run(command: list[str]) -> tuple[str, float, float, float]:
+    """Run a command; (its stdout, wall seconds, CPU seconds of its own process, CPU seconds of its
+    descendants: the fork server and the readers), the CPU read from /proc while it runs."""
+    clock = os.sysconf("SC_CLK_TCK")
+    cpu: dict[int, float] = {}
 
+    def tree(pid: int) -> list[int]:
+        try:
+            return [pid] + [d for task in Path(f"/proc/{pid}/task").iterdir()
+                            for child in (task / "children").read_text().split() for d in tree(int(child))]
+        except OSError:
+            return [pid]
 
-def measure_bare(seed: str, pages: int) -> tuple[int, float, float, float]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, "--bare-child", seed, str(pages)], capture_output=True, text=True, check=True)
-    return rate(json.loads(out.stdout.splitlines()[-1]), time.perf_counter() - start)
+    output = tempfile.TemporaryFile("w+")  # not a pipe: nobody reads it while the command runs
+    proc = subprocess.Popen(command, stdout=output, stderr=subprocess.DEVNULL, text=True)
+    while proc.poll() is None:
+        for pid in tree(proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / clock  # utime + stime
+            except (OSError, IndexError):
+                pass
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    output.seek(0)
+    out = output.read()
+    output.close()
+    if proc.returncode:
+        sys.exit(f"{command[:4]} failed with exit {proc.returncode}")
+    own = cpu.pop(proc.pid, 0.0)
+    return out, wall, own, sum(cpu.values())
 
 
-def measure_organwatch(seed: str, pages: int, folder: Path) -> tuple[int, float, float, float]:
+def measure(stats: dict, wall: float, own: float, others: float) -> dict:
+    n = stats["response_received_count"]
+    return {"pages": n, "elapsed": stats["elapsed_time_seconds"], "rate": n / stats["elapsed_time_seconds"],
+            "command_rate": n / wall, "cpu_own": 1000 * own / n, "cpu_others": 1000 * others / n}
+
+
+def measure_bare(seed: str, pages: int) -> dict:
+    out, wall, own, others = run([sys.executable, __file__, "--bare-child", seed, str(pages)])
+    return measure(json.loads(out.splitlines()[-1]), wall, own, others)
+
+
+def measure_organwatch(seed: str, pages: int, folder: Path) -> dict:
     db = folder / "bench.db"
     command = [sys.executable, "-m", "crawler.cli", "crawl", seed, "--db", str(db), "--warc-dir", str(folder / "warc"),
                "--allow-private", "--max-pages", str(pages), "-s", "ORGANWATCH_PROGRESS_INTERVAL=0"]
     for name, value in SAME.items():
         command += ["-s", f"{name}={value}"]
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    wall = time.perf_counter() - start
+    _, wall, own, others = run(command)
     (stats,) = sqlite3.connect(db).execute("select stats from crawls").fetchone()
-    return rate(json.loads(stats), wall)
+    return measure(json.loads(stats), wall, own, others)
 
 
 def main() -> None:
@@ -85,7 +116,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000, help="pages to crawl in each run (default 2000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (bare, organwatch) runs (default 3)")
     args = parser.parse_args()
-    runs: dict[str, list[tuple[int, float, float, float]]] = {"bare Scrapy spider": [], "organwatch pipeline": []}
+    runs: dict[str, list[dict]] = {"bare Scrapy spider": [], "organwatch pipeline": []}
     print(f"throughput on one generated local site, {args.pages} pages a run, same Scrapy settings, "
           f"{os.cpu_count()} cores")
     with GeneratedSite(args.pages * 2) as site:
@@ -93,19 +124,21 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 runs["bare Scrapy spider"].append(measure_bare(site.seed, args.pages))
                 runs["organwatch pipeline"].append(measure_organwatch(site.seed, args.pages, Path(tmp)))
-            print(f"  round {round_}: " + ", ".join(f"{name} {r[-1][2]:.1f} pages/s" for name, r in runs.items()), flush=True)
+            print(f"  round {round_}: " + ", ".join(f"{name} {r[-1]['rate']:.1f} pages/s" for name, r in runs.items()),
+                  flush=True)
     # The crawl rate counts from the spider's opening to its closing (Scrapy's elapsed_time_seconds);
-    # the command's rate also counts starting Python, imports and loading the model.
-    medians, walls = {}, {}
+    # the command's rate also counts starting Python, imports and loading the model. CPU is per
+    # page fetched, start-up included: the crawl's own process, then its fork server and readers.
+    medians: dict[str, dict[str, float]] = {}
     for name, results in runs.items():
-        medians[name] = statistics.median(r[2] for r in results)
-        walls[name] = statistics.median(r[3] for r in results)
-        n, elapsed, _, _ = results[0]
-        print(f"  {name:<20} median {medians[name]:7.1f} pages/s crawling, {walls[name]:6.1f} pages/s of the whole "
-              f"command  (first round: {n} pages in {elapsed:.1f} s)")
-    ratio = medians["organwatch pipeline"] / medians["bare Scrapy spider"]
-    print(f"  ratio organwatch / bare: {ratio:.2f} crawling (target >= 0.8), "
-          f"{walls['organwatch pipeline'] / walls['bare Scrapy spider']:.2f} for the whole command")
+        medians[name] = {key: statistics.median(r[key] for r in results) for key in results[0]}
+        m = medians[name]
+        print(f"  {name:<20} median {m['rate']:7.1f} pages/s crawling, {m['command_rate']:6.1f} pages/s of the whole "
+              f"command; CPU a page {m['cpu_own']:.1f} ms in its process + {m['cpu_others']:.1f} ms in readers "
+              f"(first round: {results[0]['pages']} pages in {results[0]['elapsed']:.1f} s)")
+    bare, ours = medians["bare Scrapy spider"], medians["organwatch pipeline"]
+    print(f"  ratio organwatch / bare: {ours['rate'] / bare['rate']:.2f} crawling (target >= 0.8), "
+          f"{ours['command_rate'] / bare['command_rate']:.2f} for the whole command")
 
 if __name__ == "__main__":
     main()

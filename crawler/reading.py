@@ -131,8 +131,8 @@ class Readers:
                 turn.set_result(None)
 
     def start(self) -> None:
-        """Start the readers now (the crawl does when its spider opens, so they load while the
-        first pages are fetched); `read` starts them if nobody did."""
+        """Start the readers now (the crawl does when its spider opens; the fork server has been
+        loading the model since the spider was made); `read` starts them if nobody did."""
         if self.processes and not self.workers:
             self.workers = [_Worker() for _ in range(self.processes)]
 
