@@ -97,14 +97,13 @@ class VisitLog:
 
 
 def site_down_domains(visits: Iterable[Visit]) -> set[str]:
-    by_domain: dict[str, list[Visit]] = defaultdict(list)
+    """Sites every counted visit of which failed, seen twice or more or failing at the network."""
+    tally: dict[str, tuple[int, bool, bool]] = {}  # domain: (counted visits, all failed, all network)
     for v in visits:
         if v.outcome != "inconclusive":
-            by_domain[v.domain].append(v)
-    return {
-        d for d, vs in by_domain.items()
-        if all(v.outcome == "fail" for v in vs) and (len(vs) >= 2 or all(v.network for v in vs))
-    }
+            n, failed, network = tally.get(v.domain, (0, True, True))
+            tally[v.domain] = (n + 1, failed and v.outcome == "fail", network and v.network)
+    return {d for d, (n, failed, network) in tally.items() if failed and (n >= 2 or network)}
 
 
 def apply_visits(store: Store, crawl_id: int | None, visits: Iterable[Visit], gone_after: int) -> dict:

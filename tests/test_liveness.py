@@ -141,6 +141,19 @@ def test_whole_site_down_counts_once_a_day(tmp_path, keep):
     store.close()
 
 
+@pytest.mark.parametrize("visits, down", [
+    ([("fail", True)], {"a.example"}),  # one page, the network failed: the site is down
+    ([("fail", False)], set()),  # one page answered 404: not enough to call the site down
+    ([("fail", False), ("fail", False)], {"a.example"}),
+    ([("fail", True), ("ok", False)], set()),
+    ([("inconclusive", False), ("fail", True)], {"a.example"}),  # inconclusive answers do not count
+    ([("inconclusive", False)], set()),
+])
+def test_site_down_needs_every_counted_visit_failed(visits, down):
+    made = [visit(f"https://a.example/{n}", outcome=o, network=net) for n, (o, net) in enumerate(visits)]
+    assert site_down_domains(made) == down
+
+
 def test_one_page_404_while_site_answers_is_not_site_down():
     visits = [visit("https://a.example/1", network=False), visit("https://a.example/2", outcome="ok", network=False)]
     assert site_down_domains(visits) == set()
