@@ -90,6 +90,7 @@ class Readers:
         self.processes = processes
         self.workers: list[_Worker] = []
         self.waiting: list[asyncio.Future] = []  # pages waiting for a reader with room
+        self.started: asyncio.Future | None = None  # the reader processes, (process, pipe) pairs
         if processes:  # the fork server starts loading the model now, while Scrapy starts
             _fork_server()
 
@@ -100,7 +101,11 @@ class Readers:
             except Exception as e:
                 logger.exception("reading %s failed", url)
                 raise UnreadablePage(f"{type(e).__name__}: {e}") from e
-        self.start()
+        if not self.workers:
+            self.start()
+            started = await self.started
+            if not self.workers:  # the first page back from the wait makes them
+                self.workers = [_Worker(*pair) for pair in started]
         for _attempt in (1, 2):
             # one event loop, no await between finding a reader and giving it the page: no lock
             while (worker := self._free(len(body))) is None:
@@ -131,10 +136,11 @@ class Readers:
                 turn.set_result(None)
 
     def start(self) -> None:
-        """Start the readers now (the crawl does when its spider opens; the fork server has been
-        loading the model since the spider was made); `read` starts them if nobody did."""
-        if self.processes and not self.workers:
-            self.workers = [_Worker() for _ in range(self.processes)]
+        """Start the reader processes (the crawl does when its spider opens) without blocking the
+        event loop: the first start waits for the fork server to load the model, so it runs in a
+        thread while the crawl fetches its first pages. `read` waits for them."""
+        if self.processes and self.started is None:
+            self.started = asyncio.get_running_loop().run_in_executor(None, _start_readers, self.processes)
 
     def _free(self, size: int) -> _Worker | None:
         """The least busy reader that may take one more page of this size."""
@@ -148,7 +154,11 @@ class Readers:
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
+        if not self.workers and self.started is not None and self.started.done() and not self.started.exception():
+            for process, conn in self.started.result():  # started, but no page ever came
+                _stop(process, conn)
         self.workers.clear()
+        self.started = None
 
 
 def _fork_server():
@@ -165,15 +175,33 @@ class _WorkerDied(Exception):
     pass
 
 
+def _start_reader() -> tuple:
+    """A new reader process and the crawl's end of its pipe."""
+    context = _fork_server()
+    conn, child = context.Pipe()
+    process = context.Process(target=_serve, args=(child,), daemon=True, name="organwatch-reader")
+    process.start()
+    child.close()
+    return process, conn
+
+
+def _start_readers(n: int) -> list[tuple]:
+    return [_start_reader() for _ in range(n)]
+
+
+def _stop(process, conn) -> None:
+    conn.close()  # the reader sees EOF and exits
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
 class _Worker:
     """One reader process and its pipe; answers come back in the order the pages went."""
 
-    def __init__(self):
-        context = _fork_server()
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="organwatch-reader")
-        self.process.start()
-        child.close()
+    def __init__(self, process=None, conn=None):
+        self.process, self.conn = (process, conn) if process else _start_reader()
         self.waiting: deque[asyncio.Future] = deque()
         self.loop = asyncio.get_running_loop()
         self.loop.add_reader(self.conn.fileno(), self._readable)
@@ -212,11 +240,7 @@ class _Worker:
     def close(self) -> None:
         if not self.conn.closed:
             self.loop.remove_reader(self.conn.fileno())
-            self.conn.close()  # the worker sees EOF and exits
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        _stop(self.process, self.conn)
 
 
 def _serve(conn) -> None:

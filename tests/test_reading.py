@@ -60,3 +60,16 @@ def test_pages_read_at_once_come_back_each_to_its_own_caller(readers):
 
     titles = [r["title"] for r in asyncio.run(scenario())]
     assert titles == [f"Kidney transplant in {city}" for city in ("Cairo", "Manila", "Tehran", "Dhaka", "Lahore")]
+
+
+def test_readers_started_but_never_given_a_page_are_stopped_on_close():
+    readers = Readers(2)
+
+    async def scenario():
+        readers.start()  # as the crawl does when its spider opens
+        return await readers.started
+
+    processes = [process for process, _ in asyncio.run(scenario())]
+    assert all(p.is_alive() for p in processes) and not readers.workers
+    readers.close()
+    assert not any(p.is_alive() for p in processes)
