@@ -80,8 +80,8 @@ class Readers:
     """`await readers.read(body, content_type, url)`: read_page in one of `processes` worker
     processes (0: in this process), each with the model loaded once.
 
-    Workers talk to the event loop over pipes, with no thread in the crawl's process:
-    concurrent.futures' pool hands work over through threads, and their fight for the GIL
+    Workers talk to the event loop over pipes, with no thread in between (one thread only starts
+    them): concurrent.futures' pool hands work over through threads, and their fight for the GIL
     stalled the event loop a few ms per page. Each reader has up to DEPTH pages queued, so it
     does not wait for the event loop between two pages. A worker that dies (out of memory on a
     monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
