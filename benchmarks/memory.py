@@ -25,19 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gensite import GeneratedSite  # noqa: E402
-from throughput import SAME  # noqa: E402
-
-
-def processes(pid: int) -> list[int]:
-    """A process and its descendants (the fork server and the readers)."""
-    found = [pid]
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                found += processes(int(child))
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return found
+from throughput import SAME, processes  # noqa: E402
 
 
 def _kb(path: str, field: str) -> int:

@@ -1,7 +1,8 @@
 """Throughput: one generated local site crawled by a bare Scrapy spider (follow every link, keep
 nothing) and by organwatch's full pipeline (WARC evidence, extraction, language, classifier,
 indicators, SQLite), alternately in the same run, with the same Scrapy settings. Prints pages/s
-of each round, the medians and their ratio (target: at least 0.8 on 2 cores).
+of each round, the medians and their ratio (target: at least 0.8 on 2 cores), the rate of the
+whole command (start-up included) and the CPU a page of each command's processes.
 
     python benchmarks/throughput.py                       # 3 rounds of 2,000 pages
     python benchmarks/throughput.py --pages 500 --rounds 1
@@ -51,24 +52,28 @@ def bare_crawl(seed: str, pages: int) -> dict:
     return crawler.stats.get_stats()
 
 
+def processes(pid: int) -> list[int]:
+    """A process and its descendants (the fork server and the readers), from /proc."""
+    found = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += processes(int(child))
+    except OSError:  # gone meanwhile
+        pass
+    return found
+
+
 def run(command: list[str]) -> tuple[str, float, float, float]:
     """Run a command; (its stdout, wall seconds, CPU seconds of its own process, CPU seconds of its
     descendants: the fork server and the readers), the CPU read from /proc while it runs."""
     clock = os.sysconf("SC_CLK_TCK")
     cpu: dict[int, float] = {}
-
-    def tree(pid: int) -> list[int]:
-        try:
-            return [pid] + [d for task in Path(f"/proc/{pid}/task").iterdir()
-                            for child in (task / "children").read_text().split() for d in tree(int(child))]
-        except OSError:
-            return [pid]
-
     start = time.perf_counter()
     output = tempfile.TemporaryFile("w+")  # not a pipe: nobody reads it while the command runs
     proc = subprocess.Popen(command, stdout=output, stderr=subprocess.DEVNULL, text=True)
     while proc.poll() is None:
-        for pid in tree(proc.pid):
+        for pid in processes(proc.pid):
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 cpu[pid] = (int(fields[11]) + int(fields[12])) / clock  # utime + stime

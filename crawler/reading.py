@@ -154,8 +154,10 @@ class Readers:
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
-        if not self.workers and self.started is not None and self.started.done() and not self.started.exception():
-            for process, conn in self.started.result():  # started, but no page ever came
+        started = self.started
+        never_used = not self.workers and started is not None and started.done() and not started.cancelled()
+        if never_used and started.exception() is None:
+            for process, conn in started.result():  # started, but no page ever came
                 _stop(process, conn)
         self.workers.clear()
         self.started = None
