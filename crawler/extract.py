@@ -1,5 +1,8 @@
 """From HTML to what the analysis reads: title, main text (trafilatura, falling back to the
-page's visible text) and links with their anchor text."""
+page's visible text) and links with their anchor text. A page whose visible text fails the topic
+gate (nlp/gate.py: no organ, transplant, donor or blood group named) keeps its visible text: the
+classifier will not read it, so its main text is not worth trafilatura's time (most of a
+crawl's pages are such pages, and trafilatura is the largest cost of extraction)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from dataclasses import dataclass, field
 import lxml.html
 import trafilatura
 from lxml import etree
+
+from nlp.gate import mentions_topic
 
 _INVISIBLE = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
 _BLOCK = {
@@ -49,7 +54,11 @@ def extract(html: str, url: str = "") -> Extracted:
         if href:
             links.append((href.strip(), _squash(a.text_content())[:200]))
     visible = visible_text(tree)
-    main = None
+    # NFC, as the analysis reads it (the lexicon is composed), so stored indicator offsets point
+    # into the stored text
+    title, visible = unicodedata.normalize("NFC", title), unicodedata.normalize("NFC", visible)
+    if not mentions_topic(f"{title}\n{visible}"):
+        return Extracted(title=title, text=visible, links=links, errors=errors)
     try:
         main = trafilatura.extract(
             tree, url=url or None, include_comments=True, include_tables=True, favor_recall=True,
@@ -58,10 +67,7 @@ def extract(html: str, url: str = "") -> Extracted:
     except Exception:  # trafilatura raises a variety of errors on hostile markup
         main = None
     text = main if main and len(main) >= MIN_MAIN_SHARE * len(visible) else visible
-    # NFC, as the analysis reads it, so stored indicator offsets point into the stored text
-    return Extracted(
-        title=unicodedata.normalize("NFC", title), text=unicodedata.normalize("NFC", text.strip()), links=links, errors=errors
-    )
+    return Extracted(title=title, text=unicodedata.normalize("NFC", text.strip()), links=links, errors=errors)
 
 
 def visible_text(tree) -> str:

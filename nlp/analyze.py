@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -18,6 +19,7 @@ from nlp.labels import LABELS
 from nlp.language import detect_language
 
 MAX_CHARS = 50_000  # longer texts are cut: the classifier reads the first 50,000 characters
+OFF_TOPIC = "names no organ, transplant, donor or blood group: not read by the classifier"  # a reason, when it applies
 
 # Reasons name at most this many indicators of each kind.
 _REASON_KINDS = ("trade", "donor_offer", "price", "wait_time", "destination", "organ", "messenger", "phone",
@@ -57,9 +59,7 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
 
 def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None, batch_size: int = 64) -> Iterator[Analysis]:
     pipeline = model_mod.load()
-    info = model_mod.model_info(pipeline)
-    threshold = float(info.get("threshold", model_mod.DEFAULT_THRESHOLD))
-    version = str(info.get("version", ""))
+    threshold, version = _flagging(pipeline)
     # NFC: the lexicon is written in composed forms (Bengali য়, Hindi ड़, Vietnamese tones)
     texts = [unicodedata.normalize("NFC", t[:MAX_CHARS]) for t in texts]
     langs = list(langs) if langs is not None else [None] * len(texts)
@@ -69,14 +69,25 @@ def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None
         yield _analysis(text, page, lang, threshold, version)
 
 
+@lru_cache(maxsize=2)  # spaCy rebuilds a pipeline's meta on every read
+def _flagging(pipeline) -> tuple[float, str]:
+    """The model's flag threshold and version."""
+    info = model_mod.model_info(pipeline)
+    return float(info.get("threshold", model_mod.DEFAULT_THRESHOLD)), str(info.get("version", ""))
+
+
 def _analysis(text: str, page: model_mod.PageScore, lang: str, threshold: float, version: str) -> Analysis:
-    doc: Doc = page.doc
+    doc: Doc | None = page.doc  # None: off topic, not read (nlp/gate.py)
     scores = {label: round(float(page.scores.get(label, 0.0)), 4) for label in LABELS}
     score = model_mod.flag_score(scores)
     # `text`, not doc.text: spaCy rebuilds doc.text from every token on each call
-    indicators = dedupe(concept_indicators(doc._.concepts or [], text) + pattern_indicators(text, lang))
+    # off topic: contacts only (they link pages across sites); its prices say nothing of ours
+    concepts = concept_indicators(doc._.concepts or [], text) if doc is not None else []
+    indicators = dedupe(concepts + pattern_indicators(text, lang, contacts_only=doc is None))
     flagged = score >= threshold
     why = reasons(scores, indicators, flagged)
+    if doc is None:
+        why.insert(0, OFF_TOPIC)
     if flagged and page.passage:
         why.append(f"strongest passage: '{excerpt(text[page.passage[0]:page.passage[1]])}'")
     return Analysis(

@@ -194,8 +194,9 @@ def _phone(text: str, start: int, end: int, region: str | None) -> Indicator | N
     return None
 
 
-def pattern_indicators(text: str, lang: str = "") -> list[Indicator]:
-    """Indicators with a shape: e-mail, phone, messenger, price, blood group."""
+def pattern_indicators(text: str, lang: str = "", contacts_only: bool = False) -> list[Indicator]:
+    """Indicators with a shape: e-mail, phone, messenger, and unless `contacts_only`, price and
+    blood group."""
     region = LANG_REGION.get(lang, None)
     found: list[Indicator] = []
     emails = []
@@ -225,6 +226,8 @@ def pattern_indicators(text: str, lang: str = "") -> list[Indicator]:
                 value = f"{app}:{handle.lstrip('@').lower()}"
                 end = after.start(1) + len(handle)
         found.append(Indicator("messenger", text[m.start() : end], value, m.start(), end))
+    if contacts_only:
+        return found
     for m in NUMBER_RE.finditer(text):
         if any(s <= m.start() < e for s, e in phones):
             continue

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
+from itertools import islice
 from pathlib import Path
 
 import spacy
@@ -23,6 +24,7 @@ import nlp.dataset  # noqa: F401  (registers organwatch.JsonlCorpus.v1)
 import nlp.tokenizer  # noqa: F401  (registers organwatch.tokenizer.v1)
 from nlp.concepts import lexicon_digest
 from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
+from nlp.gate import mentions_topic
 from nlp.labels import LABELS
 
 NLP_DIR = Path(__file__).parent
@@ -125,7 +127,7 @@ REPORTING_PER_100 = 0.5
 
 @dataclass
 class PageScore:
-    doc: Doc
+    doc: Doc | None  # None: the text failed the topic gate (nlp/gate.py) and was not read
     scores: dict[str, float]  # per label: the higher of the whole text's and its best admitted passage's
     passage: tuple[int, int] | None = None  # characters of the passage that set the flag score, if not the whole text
 
@@ -169,17 +171,17 @@ def page_scores(pipeline: Language, texts: Iterable[str], batch_size: int = 64,
                 window: int = WINDOW, veto: bool = True) -> Iterator[PageScore]:
     """Scores of each text as used for the flag (analyze, evaluate and the training threshold
     all read them from here): per label, max(whole text, best admitted passage); `window=0`
-    scores the whole text only; `veto=False` admits every passage (measurement only)."""
+    scores the whole text only; `veto=False` admits every passage (measurement only). A text
+    that fails the topic gate (no organ, transplant, donor or blood group named) scores 0 unread."""
     textcat = pipeline.get_pipe(TEXTCAT)
     labels = list(textcat.labels)
-    batch: list[Doc] = []
-    for doc in pipeline.pipe(texts, batch_size=batch_size):
-        batch.append(doc)
-        if len(batch) >= batch_size:
-            yield from _score_batch(textcat, labels, batch, window, veto)
-            batch = []
-    if batch:
-        yield from _score_batch(textcat, labels, batch, window, veto)
+    texts = iter(texts)
+    while chunk := list(islice(texts, batch_size)):
+        gate = [mentions_topic(text) for text in chunk]
+        docs = list(pipeline.pipe(text for text, read in zip(chunk, gate, strict=True) if read))
+        scored = _score_batch(textcat, labels, docs, window, veto)
+        for read in gate:
+            yield next(scored) if read else PageScore(None, dict.fromkeys(labels, 0.0))
 
 
 def _score_batch(textcat, labels: list[str], docs: list[Doc], window: int, veto: bool) -> Iterator[PageScore]:

@@ -6,7 +6,8 @@ from nlp.analyze import analyze
 
 
 def found(text, lang):
-    return {(i.kind, i.value) for i in analyze(text, lang).indicators}
+    # a sentence naming the topic: the gate (nlp/gate.py) finds only contacts in a text that does not
+    return {(i.kind, i.value) for i in analyze(f"{text}\nKidney transplant.", lang).indicators}
 
 
 @pytest.mark.parametrize(
