@@ -7,6 +7,10 @@ sent it (still compressed when the server compressed it, with its Content-Encodi
 the request headers as sent, but the status line and header order are rebuilt from the parsed
 response and chunked transfer encoding is already removed (Transfer-Encoding is kept as a
 header for the record). Digests are SHA-256 (`sha256:` + base32) of the block and the payload.
+Header names and values are written as the bytes Scrapy holds.
+
+Records are serialised here rather than with warcio's writer, which cost about 0.8 ms a page in
+the crawl's process, the one that sets the pace (warcio still reads them: export, verify, tests).
 """
 
 from __future__ import annotations
@@ -16,14 +20,14 @@ import hashlib
 import json
 import os
 import time
+import uuid
+import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from io import BytesIO
 from pathlib import Path
 
 from scrapy.exceptions import NotConfigured
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from nlp.model import organwatch_version
 
@@ -42,8 +46,35 @@ def warc_date(ts: float | None = None) -> str:
     return datetime.fromtimestamp(ts or time.time(), UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@dataclass(frozen=True)
+class Record:
+    record_id: str
+    data: bytes  # the whole record, uncompressed
+
+
+def make_record(uri: str, record_type: str, payload: bytes, http_head: bytes | None = None,
+                headers: dict | None = None, content_type: str = "", payload_digest: str | None = None) -> Record:
+    """A WARC/1.1 record: `http_head` (status line, headers, blank line) and `payload` form its
+    block; `payload_digest` is the payload's sha256 label when the caller has it already."""
+    record_id = f"<urn:uuid:{uuid.uuid4()}>"
+    block = http_head + payload if http_head is not None else payload
+    fields = {
+        "WARC-Type": record_type, "WARC-Record-ID": record_id, "WARC-Date": warc_date(), **(headers or {}),
+        **({"WARC-Target-URI": uri} if uri else {}), "WARC-Block-Digest": sha256_label(block),
+    }
+    if http_head is not None or record_type == "resource":
+        fields["WARC-Payload-Digest"] = payload_digest or sha256_label(payload)
+    if http_head is not None:
+        content_type = f"application/http; msgtype={record_type}"
+    fields["Content-Type"] = content_type or "application/octet-stream"
+    fields["Content-Length"] = str(len(block))
+    head = "WARC/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items()) + "\r\n"
+    return Record(record_id, head.encode("utf-8") + block + b"\r\n\r\n")
+
+
 class WarcFiles:
-    """Rotating gzipped WARC files under one directory; `write` returns where each record went."""
+    """Rotating gzipped WARC files under one directory, a gzip member per record; `write`
+    returns where each record went."""
 
     def __init__(self, directory: str | Path, info: dict, max_bytes: int = 100 * 1024 * 1024, prefix: str = "organwatch"):
         self.dir = Path(directory)
@@ -54,7 +85,6 @@ class WarcFiles:
         self.stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         self.seq = 0
         self.file = None
-        self.writer = None
         self.path: Path | None = None
 
     def _open(self) -> None:
@@ -63,43 +93,36 @@ class WarcFiles:
         self.path = self.dir / f"{self.prefix}-{self.stamp}-{os.getpid()}-{self.seq:05d}.warc.gz"
         self.file = open(self.path, "ab")
         self.resolved = str(self.path.resolve())
-        self.writer = WARCWriter(self.file, gzip=True)
-        record = self.writer.create_warcinfo_record(self.path.name, self.info)
-        self.writer.write_record(record)
+        fields = "".join(f"{k}: {v}\r\n" for k, v in self.info.items()).encode("utf-8")
+        self._append(make_record("", "warcinfo", fields, headers={"WARC-Filename": self.path.name},
+                                 content_type="application/warc-fields"))
 
-    def write(self, record) -> dict:
+    def _append(self, record: Record) -> None:
+        compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)  # one gzip member
+        self.file.write(compressor.compress(record.data) + compressor.flush())
+
+    def write(self, record: Record) -> dict:
         if self.file is None or self.file.tell() >= self.max_bytes:
             self._open()
         offset = self.file.tell()
-        self.writer.write_record(record)
+        self._append(record)
         self.file.flush()
         return {
             "warc_file": self.resolved,
             "warc_offset": offset,
             "warc_length": self.file.tell() - offset,
-            "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
+            "warc_record_id": record.record_id,
         }
 
-    def record(self, uri: str, record_type: str, payload: bytes, http_headers=None, headers: dict | None = None,
-               content_type: str = ""):
-        block = (http_headers.to_bytes() if http_headers else b"") + payload
-        warc_headers = {"WARC-Block-Digest": sha256_label(block), **(headers or {})}
-        if http_headers is not None or record_type == "resource":
-            warc_headers["WARC-Payload-Digest"] = sha256_label(payload)
-        return self.writer_for_build().create_warc_record(
-            uri, record_type, payload=BytesIO(payload), length=len(payload),
-            warc_content_type=content_type, warc_headers_dict=warc_headers, http_headers=http_headers,
-        )
-
-    def writer_for_build(self) -> WARCWriter:
-        if self.writer is None:
-            self._open()
-        return self.writer
+    @staticmethod
+    def record(uri: str, record_type: str, payload: bytes, headers: dict | None = None, content_type: str = "") -> Record:
+        """A record with no HTTP head (a resource: a screenshot, a DOM)."""
+        return make_record(uri, record_type, payload, headers=headers, content_type=content_type)
 
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
-        self.file = self.writer = None
+        self.file = None
 
 
 class WarcRecorder:
@@ -134,34 +157,31 @@ class WarcRecorder:
         self.files.close()
 
     def process_response(self, request, response):
-        now = warc_date()
-        ip = str(response.ip_address) if getattr(response, "ip_address", None) else None
-        common = {"WARC-Date": now}
-        if ip:
-            common["WARC-IP-Address"] = ip
+        common = {"WARC-Date": warc_date()}
+        if getattr(response, "ip_address", None):
+            common["WARC-IP-Address"] = str(response.ip_address)
         path = request.url.split("/", 3)[3] if request.url.count("/") >= 3 else ""
-        req_headers = StatusAndHeaders(
-            f"{request.method} /{path} HTTP/1.1",
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs],
-            is_http_request=True,
-        )
         try:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
             reason = ""
-        resp_headers = StatusAndHeaders(
-            f"{response.status} {reason}".strip(),
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
-            protocol="HTTP/1.1",
-        )
-        resp = self.files.record(response.url, "response", response.body, resp_headers, common)
-        req = self.files.record(
-            request.url, "request", request.body or b"", req_headers,
-            {**common, "WARC-Concurrent-To": resp.rec_headers.get_header("WARC-Record-ID")},
-        )
+        status = f"HTTP/1.1 {response.status} {reason}".strip().encode("latin-1")
+        body = response.body
+        digest = hashlib.sha256(body)
+        resp = make_record(response.url, "response", body, _http_head(status, response.headers), common,
+                           payload_digest="sha256:" + base64.b32encode(digest.digest()).decode("ascii"))
+        req = make_record(request.url, "request", request.body or b"",
+                          _http_head(f"{request.method} /{path} HTTP/1.1".encode("latin-1"), request.headers),
+                          {**common, "WARC-Concurrent-To": resp.record_id})
         where = self.files.write(resp)
         self.files.write(req)
-        where["payload_sha256"] = hashlib.sha256(response.body).hexdigest()
+        where["payload_sha256"] = digest.hexdigest()
         request.meta["warc"] = where  # the spider reads it as response.meta["warc"]
         self.stats.inc_value("organwatch/warc_records", 2)
         return response
+
+
+def _http_head(first_line: bytes, headers) -> bytes:
+    """The status or request line and the headers, as Scrapy holds them, then a blank line."""
+    lines = [first_line] + [name + b": " + value for name, values in headers.items() for value in values]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
