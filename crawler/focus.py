@@ -81,11 +81,13 @@ class LinkScorer:
         total = sum(self.weights[c] for c in anchor_concepts) + URL_WEIGHT * sum(self.weights[c] for c in url_concepts)
         return max(0.0, min(1.0, total / 5.0))
 
-    def score(self, anchor: str, url: str, page_risk: float | None, page_score: float = 0.0) -> float:
-        """0-1: the link's own words, the risk (0-100) of the page it was found on, and a decayed
-        share of that page's own score."""
-        page = max((page_risk or 0) / 100.0, INHERIT * page_score)
-        return (1 - PAGE_WEIGHT) * self.text_score(anchor, url) + PAGE_WEIGHT * page
+
+
+def link_score(words: float, page_risk: float | None, page_score: float = 0.0) -> float:
+    """0-1: the link's own words (`LinkScorer.text_score`, which the readers compute), the risk
+    (0-100) of the page it was found on, and a decayed share of that page's own score."""
+    page = max((page_risk or 0) / 100.0, INHERIT * page_score)
+    return (1 - PAGE_WEIGHT) * words + PAGE_WEIGHT * page
 
 
 def priority(score: float) -> int:

@@ -1,7 +1,8 @@
-"""Reading a fetched HTML page: decode it, extract title, main text and links, and analyse the
-text. `read_page` is a pure function of (body, Content-Type, URL), so it runs in a pool of
-processes (ORGANWATCH_READERS) while the crawl's own process keeps fetching, writing evidence and
-storing: on a machine of N cores the crawl reads N pages at once instead of one.
+"""Reading a fetched HTML page: decode it, extract title, main text and links (resolved,
+canonical, with what their own words say, crawler/focus.py), and analyse the text. `read_page`
+is a pure function of (body, Content-Type, URL), so it runs in a pool of processes
+(ORGANWATCH_READERS) while the crawl's own process keeps fetching, writing evidence and storing:
+on a machine of N cores the crawl reads N pages at once instead of one.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ import multiprocessing
 import os
 import traceback
 from collections import deque
+from functools import cache
 from multiprocessing import forkserver
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.extract import extract
+from crawler.focus import LinkScorer
 from crawler.problems import decode_html
+from crawler.urls import canonical, is_http
 from nlp.analyze import analyze
 from nlp.model import load as load_model
 
@@ -26,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 
 def read_page(body: bytes, content_type: str, url: str) -> dict:
-    """{"problems": [(kind, detail)], "title", "text", "links": [(href, anchor)], "analysis": the
-    page's analysis columns, "indicators": rows with offsets into "title\\ntext"}."""
+    """{"problems": [(kind, detail)], "title", "text", "links": [(url, anchor, score of the
+    link's own words)], "analysis": the page's analysis columns, "indicators": rows with offsets
+    into "title\\ntext"}."""
     problems = []
     decoded = decode_html(body, content_type)
     if decoded.problem:
@@ -52,8 +60,32 @@ def read_page(body: bytes, content_type: str, url: str) -> dict:
         {"kind": i.kind, "value": i.text, "normalized": i.value, "start": i.start, "end": i.end}
         for i in result.indicators
     ]
-    return {"problems": problems, "title": page.title, "text": page.text, "links": page.links,
+    return {"problems": problems, "title": page.title, "text": page.text, "links": links(url, page.links),
             "analysis": analysis, "indicators": indicators}
+
+
+_SKIP_EXT = tuple("." + e for e in IGNORED_EXTENSIONS)
+
+
+def links(base: str, found: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
+    """The page's links worth a request: http(s), canonical, not to a file of a type we skip,
+    each once, with the score of its own words (anchor text and URL)."""
+    seen, out = set(), []
+    for href, anchor in found:
+        url = urljoin(base, href)
+        if not is_http(url):
+            continue
+        url = canonical(url)
+        if url in seen or urlsplit(url).path.lower().endswith(_SKIP_EXT):
+            continue
+        seen.add(url)
+        out.append((url, anchor, _scorer().text_score(anchor, url)))
+    return out
+
+
+@cache
+def _scorer() -> LinkScorer:
+    return LinkScorer()
 
 
 class UnreadablePage(Exception):
@@ -89,7 +121,7 @@ class Readers:
     def __init__(self, processes: int):
         self.processes = processes
         self.workers: list[_Worker] = []
-        self.waiting: list[asyncio.Future] = []  # pages waiting for a reader with room
+        self.waiting: deque[tuple[int, tuple, asyncio.Future]] = deque()  # pages waiting for a reader with room
         self.started: asyncio.Future | None = None  # the reader processes, (process, pipe) pairs
         if processes:  # the fork server starts loading the model now, while Scrapy starts
             _fork_server()
@@ -108,11 +140,14 @@ class Readers:
                 self.workers = [_Worker(*pair) for pair in started]
         for _attempt in (1, 2):
             # one event loop, no await between finding a reader and giving it the page: no lock
-            while (worker := self._free(len(body))) is None:
+            args = (body, content_type, url)
+            worker = None if self.waiting else self._free(len(body))
+            if worker is not None:
+                answer = worker.submit(args)
+            else:  # every reader is full: wait in line until `_hand_over` gives the page to one
                 turn = asyncio.get_running_loop().create_future()
-                self.waiting.append(turn)
-                await turn
-            answer = worker.submit((body, content_type, url))
+                self.waiting.append((len(body), args, turn))
+                worker, answer = await turn
             try:
                 result = await answer
             except _WorkerDied:
@@ -122,18 +157,26 @@ class Readers:
                     self.workers[self.workers.index(worker)] = _Worker()
                 continue
             finally:
-                self._wake()
+                self._hand_over()
             if isinstance(result, BaseException):
                 raise result
             return result
         raise UnreadablePage("the reader process died twice reading it")
 
-    def _wake(self) -> None:
-        """A reader has room again: every waiting page looks for one (those that find none wait again)."""
-        waiting, self.waiting = self.waiting, []
-        for turn in waiting:
-            if not turn.done():
-                turn.set_result(None)
+    def _hand_over(self) -> None:
+        """A reader has room again: give it the first waiting page. Only that page's task wakes
+        up: waking every waiting page to look for a reader resumed each through Scrapy's chain of
+        middlewares, and cost more than reading."""
+        while self.waiting:
+            size, args, turn = self.waiting[0]
+            if turn.done():  # its crawl task was cancelled
+                self.waiting.popleft()
+                continue
+            worker = self._free(size)
+            if worker is None:
+                return
+            self.waiting.popleft()
+            turn.set_result((worker, worker.submit(args)))
 
     def start(self) -> None:
         """Start the reader processes (the crawl does when its spider opens) without blocking the
@@ -168,7 +211,7 @@ def _fork_server():
     would copy, but forks of a fork server: one clean process that loads the model once, so a
     reader starts in milliseconds and shares the model's memory with the others."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["nlp.preload"])
+    context.set_forkserver_preload(["crawler.preload"])
     forkserver.ensure_running()  # returns at once; the first reader's start waits for the preload
     return context
 

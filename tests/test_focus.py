@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.focus import LinkScorer, priority
+from crawler.focus import LinkScorer, link_score, priority
 from crawler.traps import TrapDetector, url_pattern
 from tests.conftest import FAST, organwatch
 
@@ -35,11 +35,12 @@ def test_url_words_count(scorer):
 
 
 def test_the_risk_of_the_page_a_link_was_found_on_counts(scorer):
-    assert scorer.score("next", "http://a.example/2", page_risk=90) > scorer.score("next", "http://a.example/2", page_risk=5)
+    words = scorer.text_score("next", "http://a.example/2")
+    assert link_score(words, page_risk=90) > link_score(words, page_risk=5)
 
 
 def test_scores_and_priorities_stay_in_range(scorer):
-    score = scorer.score("kidney kidneys for sale donor provided", "http://a.example/kidney/for-sale", 100, 1.0)
+    score = link_score(scorer.text_score("kidney kidneys for sale donor provided", "http://a.example/kidney/for-sale"), 100, 1.0)
     assert 0 <= score <= 1 and 0 <= priority(score) <= 100
 
 

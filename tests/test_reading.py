@@ -26,7 +26,7 @@ def test_a_reader_process_reads_as_the_crawl_process_would(readers):
     got = asyncio.run(readers.read(AD, "text/html; charset=utf-8", "http://a.example/ad"))
     assert got == read_page(AD, "text/html; charset=utf-8", "http://a.example/ad")
     assert got["analysis"]["flagged"] == 1
-    assert ("/contact", "contact us") in got["links"]
+    assert ("http://a.example/contact", "contact us") in [(url, anchor) for url, anchor, _ in got["links"]]
 
 
 def test_a_dead_reader_is_replaced_and_the_page_read(readers):
