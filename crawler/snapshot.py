@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from crawler import custody
 from crawler.middlewares import is_public
 from crawler.store import Store, utcnow
-from crawler.warc import WarcFiles
+from crawler.warc import WarcFiles, make_record
 from nlp.model import organwatch_version
 
 CHROMIUM = "/usr/bin/chromium"
@@ -122,9 +122,9 @@ def _store_snapshot(store: Store, files: WarcFiles, target: dict, png: bytes, do
     headers = {"WARC-Date": utcnow()}
     if target["record_id"]:
         headers["WARC-Refers-To"] = target["record_id"]
-    shot = files.write(files.record(f"urn:view:{url}", "resource", png, headers=headers, content_type="image/png"))
-    page_dom = files.write(files.record(f"urn:dom:{url}", "resource", dom, headers=headers,
-                                        content_type="text/html; charset=utf-8"))
+    shot = files.write(make_record(f"urn:view:{url}", "resource", png, headers=headers, content_type="image/png"))
+    page_dom = files.write(make_record(f"urn:dom:{url}", "resource", dom, headers=headers,
+                                       content_type="text/html; charset=utf-8"))
     row = {
         "capture_id": target["capture_id"], "page_id": target["page_id"], "url": url, "taken_at": headers["WARC-Date"],
         "browser": software, "warc_file": shot["warc_file"],

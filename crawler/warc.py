@@ -39,7 +39,12 @@ EVIDENCE_SETTINGS = (
 
 
 def sha256_label(data: bytes) -> str:
-    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+    return digest_label(hashlib.sha256(data))
+
+
+def digest_label(digest) -> str:
+    """A WARC digest field: `sha256:` + base32."""
+    return "sha256:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 def warc_date(ts: float | None = None) -> str:
@@ -114,11 +119,6 @@ class WarcFiles:
             "warc_record_id": record.record_id,
         }
 
-    @staticmethod
-    def record(uri: str, record_type: str, payload: bytes, headers: dict | None = None, content_type: str = "") -> Record:
-        """A record with no HTTP head (a resource: a screenshot, a DOM)."""
-        return make_record(uri, record_type, payload, headers=headers, content_type=content_type)
-
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
@@ -169,7 +169,7 @@ class WarcRecorder:
         body = response.body
         digest = hashlib.sha256(body)
         resp = make_record(response.url, "response", body, _http_head(status, response.headers), common,
-                           payload_digest="sha256:" + base64.b32encode(digest.digest()).decode("ascii"))
+                           payload_digest=digest_label(digest))
         req = make_record(request.url, "request", request.body or b"",
                           _http_head(f"{request.method} /{path} HTTP/1.1".encode("latin-1"), request.headers),
                           {**common, "WARC-Concurrent-To": resp.record_id})

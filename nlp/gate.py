@@ -78,12 +78,13 @@ def _gate() -> _Gate:
                 if tokens:
                     parsed.append((tokens, word.findall(char_script.sub(" ", " ".join(tokens))), phrase.endswith("*")))
     runs = {"".join(tokens) for tokens, pieces, _ in parsed if not pieces}
-    one_word = [(tokens[0], prefix) for tokens, pieces, prefix in parsed if pieces == tokens and len(tokens) == 1]
+    one_word = [(tokens[0], prefix) for tokens, pieces, prefix in parsed if len(tokens) == 1 and pieces == tokens]
     words = {w for w, prefix in one_word if not prefix}
     prefixes = tuple(sorted({w for w, prefix in one_word if prefix}))
     others = [
         (tokens, pieces, prefix) for tokens, pieces, prefix in parsed
-        if pieces and pieces != tokens[:1] and not any(t in words or t.startswith(prefixes) for t in tokens)  # else found by that word
+        if pieces and not (len(tokens) == 1 and pieces == tokens)
+        and not any(t in words or t.startswith(prefixes) for t in tokens)  # else found by that word
     ]
     # each goes under the word of it that most others share ("liver" of "liver patient"): the
     # organ or the act rather than the words around it
