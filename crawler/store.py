@@ -11,6 +11,8 @@ Tables (described for users in datasette/metadata.yml):
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -109,10 +111,10 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self._wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=10000")
         if migrations.pending(self.db):
             # under the write lock: a crawl, its workers and an ingester may open a new file at once
             self.db.execute("begin immediate")
@@ -122,6 +124,18 @@ class Store:
                 self.db.conn.rollback()
                 raise
             self.db.conn.commit()
+
+    def _wal(self) -> None:
+        """Switch to WAL. A new file opened by several processes at once (a crawl, its workers, an
+        ingester) can answer "locked" at once, without waiting out busy_timeout: try again."""
+        for attempt in range(100):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.db.close()
