@@ -60,13 +60,16 @@ class LinkScorer:
                     key = _key(phrase.rstrip("*"))
                     if 0 < len(key) <= MAX_PHRASE_TOKENS:
                         self.phrases.setdefault(key, concept)
+        self.firsts = {key[0] for key in self.phrases}
         self.weights = weights
 
     def concepts(self, text: str) -> set[str]:
         tokens = [t.lower() for t, _, _ in split(text)]
         found = set()
-        for n in range(1, MAX_PHRASE_TOKENS + 1):
-            for i in range(len(tokens) - n + 1):
+        for i, token in enumerate(tokens):
+            if token not in self.firsts:  # most words start no phrase
+                continue
+            for n in range(1, min(MAX_PHRASE_TOKENS, len(tokens) - i) + 1):
                 concept = self.phrases.get(tuple(tokens[i : i + n]))
                 if concept:
                     found.add(concept)
