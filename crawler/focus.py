@@ -85,7 +85,6 @@ class LinkScorer:
         return max(0.0, min(1.0, total / 5.0))
 
 
-
 def link_score(words: float, page_risk: float | None, page_score: float = 0.0) -> float:
     """0-1: the link's own words (`LinkScorer.text_score`, which the readers compute), the risk
     (0-100) of the page it was found on, and a decayed share of that page's own score."""
