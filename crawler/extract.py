@@ -32,6 +32,9 @@ class Extracted:
     text: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text)
     errors: list[str] = field(default_factory=list)  # markup the parser had to repair (libxml2 error names)
+    # the page names the topic (nlp/gate.py) somewhere in its visible text, which decides whether
+    # the classifier reads it: trafilatura's main text can lose the list or table that does
+    on_topic: bool = True
 
 
 _PARSER = lxml.html.HTMLParser(recover=True)
@@ -58,7 +61,7 @@ def extract(html: str, url: str = "") -> Extracted:
     # into the stored text
     title, visible = unicodedata.normalize("NFC", title), unicodedata.normalize("NFC", visible)
     if not mentions_topic(f"{title}\n{visible}"):
-        return Extracted(title=title, text=visible, links=links, errors=errors)
+        return Extracted(title=title, text=visible, links=links, errors=errors, on_topic=False)
     try:
         main = trafilatura.extract(
             tree, url=url or None, include_comments=True, include_tables=True, favor_recall=True,

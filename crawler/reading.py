@@ -43,7 +43,7 @@ def read_page(body: bytes, content_type: str, url: str) -> dict:
     page = extract(decoded.text, url)
     if page.errors:
         problems.append(("broken_html", f"{len(page.errors)} parser errors: {', '.join(page.errors[:5])}"))
-    result = analyze("\n".join(t for t in (page.title, page.text) if t))
+    result = analyze("\n".join(t for t in (page.title, page.text) if t), topic=page.on_topic)
     analysis = {
         "lang": result.lang,
         "flagged": int(result.flagged),

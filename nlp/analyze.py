@@ -53,17 +53,20 @@ class Analysis:
         }
 
 
-def analyze(text: str, lang: str | None = None) -> Analysis:
-    return next(analyze_many([text], [lang]))
+def analyze(text: str, lang: str | None = None, topic: bool | None = None) -> Analysis:
+    """`topic`: whether the page names the topic (nlp/gate.py), when its HTML told more than the
+    text does (crawler/extract.py); None: the gate reads the text."""
+    return next(analyze_many([text], [lang], topics=[topic]))
 
 
-def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None, batch_size: int = 64) -> Iterator[Analysis]:
+def analyze_many(texts: Iterable[str], langs: Iterable[str | None] | None = None, batch_size: int = 64,
+                 topics: Iterable[bool | None] | None = None) -> Iterator[Analysis]:
     pipeline = model_mod.load()
     threshold, version = _flagging(pipeline)
     # NFC: the lexicon is written in composed forms (Bengali য়, Hindi ड़, Vietnamese tones)
     texts = [unicodedata.normalize("NFC", t[:MAX_CHARS]) for t in texts]
     langs = list(langs) if langs is not None else [None] * len(texts)
-    pages = model_mod.page_scores(pipeline, texts, batch_size=batch_size)
+    pages = model_mod.page_scores(pipeline, texts, batch_size=batch_size, topics=topics)
     for text, lang, page in zip(texts, langs, pages, strict=True):
         lang = lang or detect_language(text)
         yield _analysis(text, page, lang, threshold, version)

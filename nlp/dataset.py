@@ -40,6 +40,7 @@ class Record:
     source: str = ""
     where: str = ""  # "file:line"
     extra: dict = field(default_factory=dict)
+    topic: bool | None = None  # an HTML record: whether the page names the topic (crawler/extract.py)
 
 
 def read_jsonl(path: Path, *, labelled: bool = True) -> Iterator[Record]:
@@ -59,10 +60,12 @@ def parse_line(line: str, where: str, *, labelled: bool = True) -> Record:
     if not isinstance(obj, dict):
         raise DataError(f"{where}: expected a JSON object, got {type(obj).__name__}")
     text = obj.get("text")
+    topic = None
     if text is None and "html" in obj:
         from crawler.extract import extract
 
-        text = extract(str(obj["html"]), str(obj.get("url", ""))).text
+        page = extract(str(obj["html"]), str(obj.get("url", "")))
+        text, topic = page.text, page.on_topic
     if not isinstance(text, str):
         raise DataError(f"{where}: needs a string 'text' (or 'html'), got {text!r:.60}")
     text = unicodedata.normalize("NFC", text)
@@ -89,6 +92,7 @@ def parse_line(line: str, where: str, *, labelled: bool = True) -> Record:
         source=str(obj.get("source") or ""),
         where=where,
         extra={k: obj[k] for k in obj if k not in {"text", "html", "cats", "lang", "kind", "source"}},
+        topic=topic,
     )
 
 

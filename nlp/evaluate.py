@@ -24,7 +24,7 @@ def evaluate(records: list[Record], pipeline: Language | None = None, threshold:
     pipeline = pipeline or model_mod.load()
     if threshold is None:
         threshold = float(model_mod.model_info(pipeline).get("threshold", model_mod.DEFAULT_THRESHOLD))
-    pages = model_mod.page_scores(pipeline, (r.text for r in records), window=window)
+    pages = model_mod.page_scores(pipeline, (r.text for r in records), window=window, topics=[r.topic for r in records])
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     errors = []
     negatives = flagged_negatives = 0

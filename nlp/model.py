@@ -168,16 +168,18 @@ def admitted_passages(doc: Doc, window: int = WINDOW) -> list[tuple[int, int]]:
 
 
 def page_scores(pipeline: Language, texts: Iterable[str], batch_size: int = 64,
-                window: int = WINDOW, veto: bool = True) -> Iterator[PageScore]:
+                window: int = WINDOW, veto: bool = True, topics: Iterable[bool | None] | None = None) -> Iterator[PageScore]:
     """Scores of each text as used for the flag (analyze, evaluate and the training threshold
     all read them from here): per label, max(whole text, best admitted passage); `window=0`
     scores the whole text only; `veto=False` admits every passage (measurement only). A text
-    that fails the topic gate (no organ, transplant, donor or blood group named) scores 0 unread."""
+    that fails the topic gate (no organ, transplant, donor or blood group named) scores 0 unread;
+    `topics`, one per text, gives the gate's answer where the page's HTML told more (None: ask it)."""
     textcat = pipeline.get_pipe(TEXTCAT)
     labels = list(textcat.labels)
-    texts = iter(texts)
-    while chunk := list(islice(texts, batch_size)):
-        gate = [mentions_topic(text) for text in chunk]
+    pairs = zip(texts, topics, strict=True) if topics is not None else ((text, None) for text in texts)
+    while chunk := list(islice(pairs, batch_size)):
+        gate = [mentions_topic(text) if topic is None else topic for text, topic in chunk]
+        chunk = [text for text, _ in chunk]
         docs = list(pipeline.pipe(text for text, read in zip(chunk, gate, strict=True) if read))
         scored = _score_batch(textcat, labels, docs, window, veto)
         for read in gate:

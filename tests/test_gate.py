@@ -2,6 +2,7 @@
 not read by the classifier. It must never skip what the classifier could flag."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from nlp.analyze import OFF_TOPIC, analyze
 from nlp.dataset import DEV_PATH, TRAIN_PATH
 from nlp.gate import GATE_CONCEPTS, mentions_topic
 
+SAMPLE = Path(__file__).resolve().parent.parent / "crawler" / "sampleweb" / "sites"
 CORPUS = [TRAIN_PATH, DEV_PATH, *sorted((TRAIN_PATH.parent / "test").glob("*.jsonl"))]
 
 
@@ -68,3 +70,13 @@ def test_extraction_keeps_the_visible_text_of_off_topic_pages():
     assert off.title == "Garden" and off.text.startswith("Home | Shop")  # the nav too: trafilatura did not run
     on = extract(html.format("Kidney transplant abroad, donor arranged. " * 20))
     assert on.text.startswith("Kidney transplant abroad")  # the main text, without the nav
+
+
+def test_a_page_that_names_the_topic_outside_its_main_text_is_read():
+    """trafilatura's main text of the sample web's hospital page drops the list of transplant
+    packages; the page names the topic all the same, so the classifier reads its main text."""
+    html = (SAMPLE / "medipolis-hospital" / "international" / "index.html").read_text(encoding="utf-8")
+    page = extract(html)
+    assert page.on_topic and not mentions_topic(page.text)
+    assert OFF_TOPIC not in analyze(page.text, topic=page.on_topic).reasons
+    assert OFF_TOPIC in analyze(page.text).reasons  # the text alone would not have been read
