@@ -15,10 +15,11 @@ def classify_stream(src: TextIO, out: TextIO, name: str, errors: TextIO) -> int:
     """Analyse each line of `src`; write results to `out`; report bad lines on `errors` with their
     line number and go on. Returns the number of bad lines."""
     bad = 0
-    batch: list[tuple[object, str]] = []
+    batch: list[tuple[object, str, bool | None]] = []  # id, text, topic (an HTML line: crawler/extract.py)
 
     def flush():
-        for (line_id, _), result in zip(batch, analyze_many([t for _, t in batch]), strict=True):
+        results = analyze_many([t for _, t, _ in batch], topics=[topic for _, _, topic in batch])
+        for (line_id, _, _), result in zip(batch, results, strict=True):
             out.write(json.dumps({"id": line_id, **result.as_dict()}, ensure_ascii=False) + "\n")
         batch.clear()
 
@@ -32,7 +33,7 @@ def classify_stream(src: TextIO, out: TextIO, name: str, errors: TextIO) -> int:
             print(f"organwatch classify: {e}", file=errors)
             bad += 1
             continue
-        batch.append((record.extra.get("id"), record.text))
+        batch.append((record.extra.get("id"), record.text, record.topic))
         if len(batch) >= BATCH:
             flush()
     flush()

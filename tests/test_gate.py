@@ -80,3 +80,14 @@ def test_a_page_that_names_the_topic_outside_its_main_text_is_read():
     assert page.on_topic and not mentions_topic(page.text)
     assert OFF_TOPIC not in analyze(page.text, topic=page.on_topic).reasons
     assert OFF_TOPIC in analyze(page.text).reasons  # the text alone would not have been read
+
+
+def test_classify_reads_an_html_line_by_its_whole_page():
+    import io
+
+    from crawler.classify import classify_stream
+
+    html = (SAMPLE / "medipolis-hospital" / "international" / "index.html").read_text(encoding="utf-8")
+    out = io.StringIO()
+    assert classify_stream(io.StringIO(json.dumps({"id": 1, "html": html}) + "\n"), out, "in.jsonl", io.StringIO()) == 0
+    assert OFF_TOPIC not in json.loads(out.getvalue())["reasons"]
