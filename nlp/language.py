@@ -5,13 +5,15 @@ with langdetect's own profiles, scored over every n-gram of a 1,000-character sa
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sys
 import threading
 
 import numpy as np
 from langdetect.detector import Detector
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
 SAMPLE_CHARS = 300  # what the script shortcuts and the plain-English test look at
@@ -136,18 +138,11 @@ class _Model:
     of the tokens seen lately."""
 
     def __init__(self) -> None:
-        factory = DetectorFactory()  # our own: its 87,000 lists of 55 floats go once the matrix is built
-        factory.load_profile(PROFILES_DIRECTORY)
-        self.langs = list(factory.langlist)
-        grams = list(factory.word_lang_prob_map)
+        self.langs, grams, self.log_probs = _profiles()
         codes = np.array([_code(gram) for gram in grams], dtype=np.int64)
         order = np.argsort(codes)
         self.codes = np.append(codes[order], 4 << 48)  # and one past any n-gram's: searches end there
-        self.log_probs = np.empty((len(grams), len(self.langs)), dtype=np.float32)
-        for start in range(0, len(grams), 4096):
-            probs = [factory.word_lang_prob_map[grams[i]] for i in order[start : start + 4096]]
-            self.log_probs[start : start + 4096] = np.log(np.array(probs) + _WEIGHT)
-        del factory, grams
+        self.log_probs = self.log_probs[order]
         # per character: NGram.normalize's (it changes none beyond the BMP, which the profiles do not
         # have: those become one that is in no n-gram), and whether that is upper case
         normalized = np.array([ord(NGram.normalize(chr(c))) for c in range(0x10000)])
@@ -220,6 +215,32 @@ class _Model:
         for row, i in enumerate(token_of[starts].tolist(), self.free_row):
             self.token_row[tokens[i]] = row
         self.free_row = end
+
+
+def _profiles() -> tuple[list[str], list[str], np.ndarray]:
+    """langdetect's profiles as DetectorFactory.load_profile reads them (the same languages in the
+    same order, p(n-gram | lang) = its count / the profile's n-grams of its length), with their
+    n-grams and log(weight + p) as one matrix. A tenth of the time load_profile takes (0.85 s),
+    which builds a list of 55 floats per n-gram in Python."""
+    profiles = []
+    for filename in os.listdir(PROFILES_DIRECTORY):  # load_profile's order, which sets the columns
+        path = os.path.join(PROFILES_DIRECTORY, filename)
+        if not filename.startswith(".") and os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                profiles.append(json.load(f))
+    rows: dict[str, int] = {}
+    columns = []  # per profile: its n-grams' rows, and p of each (0 beyond 1-3 characters)
+    for profile in profiles:
+        freq = profile["freq"]
+        row = np.fromiter((rows.setdefault(gram, len(rows)) for gram in freq), dtype=np.int64, count=len(freq))
+        length = np.fromiter(map(len, freq), dtype=np.int64, count=len(freq))
+        per_length = np.array([1, *profile["n_words"], 1], dtype=np.float64)[np.clip(length, 0, 4)]
+        p = np.fromiter(freq.values(), dtype=np.float64, count=len(freq)) / per_length
+        columns.append((row, np.where((length >= 1) & (length <= 3), p, 0.0)))
+    probs = np.zeros((len(rows), len(profiles)))
+    for column, (row, p) in enumerate(columns):
+        probs[row, column] = p
+    return [profile["name"] for profile in profiles], list(rows), np.log(probs + _WEIGHT).astype(np.float32)
 
 
 _model: _Model | None = None
