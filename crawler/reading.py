@@ -1,23 +1,14 @@
 """Reading a fetched HTML page: decode it, extract title, main text and links (resolved,
 canonical, with what their own words say, crawler/focus.py), and analyse the text. `read_page`
-is a pure function of (body, Content-Type, URL), so it runs in a pool of processes
-(ORGANWATCH_READERS) while the crawl's own process keeps fetching, writing evidence and storing:
-on a machine of N cores the crawl reads N pages at once instead of one.
+is a pure function of (body, Content-Type, URL), so it runs in the crawl's reader processes
+(crawler/readers.py) while the crawl's own process keeps fetching, writing evidence and storing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import logging
-import multiprocessing
-import os
-import traceback
-from collections import deque
 from functools import cache
-from multiprocessing import forkserver
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -27,9 +18,6 @@ from crawler.focus import LinkScorer
 from crawler.problems import decode_html
 from crawler.urls import canonical, is_http
 from nlp.analyze import analyze
-from nlp.model import load as load_model
-
-logger = logging.getLogger(__name__)
 
 
 def read_page(body: bytes, content_type: str, url: str) -> dict:
@@ -88,217 +76,6 @@ def _scorer() -> LinkScorer:
     return LinkScorer()
 
 
-class UnreadablePage(Exception):
-    """A page that could not be read: its capture is stored with problem 'unreadable'."""
-
-
 def _values(indicators, kind: str) -> str:
     """The distinct normalized values of one kind, as a JSON array (Datasette facets on it)."""
     return json.dumps(sorted({i.value for i in indicators if i.kind == kind}))
-
-
-def default_readers() -> int:
-    """One reader process per core (on 2 cores 1, 2 and 3 readers crawled at about the same
-    rate: the crawl's own process sets the pace). Each takes about 120 MB besides the model they
-    share with the fork server."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-DEPTH = 2  # pages given to a reader at once: the next one waits in its pipe while it reads one
-BIG = 64 * 1024  # a larger body goes to a reader with nothing queued: two large messages crossing in one pipe would block both ends
-
-
-class Readers:
-    """`await readers.read(body, content_type, url)`: read_page in one of `processes` worker
-    processes (0: in this process), each with the model loaded once.
-
-    Workers talk to the event loop over pipes, with no thread in between (one thread only starts
-    them): concurrent.futures' pool hands work over through threads, and their fight for the GIL
-    stalled the event loop a few ms per page. Each reader has up to DEPTH pages queued, so it
-    does not wait for the event loop between two pages. A worker that dies (out of memory on a
-    monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
-
-    def __init__(self, processes: int):
-        self.processes = processes
-        self.workers: list[_Worker] = []
-        self.waiting: deque[tuple[int, tuple, asyncio.Future]] = deque()  # pages waiting for a reader with room
-        self.started: asyncio.Future | None = None  # the reader processes, (process, pipe) pairs
-        if processes:  # the fork server starts loading the model now, while Scrapy starts
-            _fork_server()
-
-    async def read(self, body: bytes, content_type: str, url: str) -> dict:
-        if not self.processes:
-            try:
-                return read_page(body, content_type, url)
-            except Exception as e:
-                logger.exception("reading %s failed", url)
-                raise UnreadablePage(f"{type(e).__name__}: {e}") from e
-        if not self.workers:
-            self.start()
-            started = await self.started
-            if not self.workers:  # the first page back from the wait makes them
-                self.workers = [_Worker(*pair) for pair in started]
-        for _attempt in (1, 2):
-            # one event loop, no await between finding a reader and giving it the page: no lock
-            args = (body, content_type, url)
-            worker = None if self.waiting else self._free(len(body))
-            if worker is not None:
-                answer = worker.submit(args)
-            else:  # every reader is full: wait in line until `_hand_over` gives the page to one
-                turn = asyncio.get_running_loop().create_future()
-                self.waiting.append((len(body), args, turn))
-                worker, answer = await turn
-            try:
-                result = await answer
-            except _WorkerDied:
-                if worker in self.workers:
-                    logger.error("a reader process died reading %s; starting a new one", url)
-                    worker.close()
-                    self.workers[self.workers.index(worker)] = _Worker()
-                continue
-            finally:
-                self._hand_over()
-            if isinstance(result, BaseException):
-                raise result
-            return result
-        raise UnreadablePage("the reader process died twice reading it")
-
-    def _hand_over(self) -> None:
-        """A reader has room again: give it the first waiting page. Only that page's task wakes
-        up: waking every waiting page to look for a reader resumed each through Scrapy's chain of
-        middlewares, and cost more than reading."""
-        while self.waiting:
-            size, args, turn = self.waiting[0]
-            if turn.done():  # its crawl task was cancelled
-                self.waiting.popleft()
-                continue
-            worker = self._free(size)
-            if worker is None:
-                return
-            self.waiting.popleft()
-            turn.set_result((worker, worker.submit(args)))
-
-    def start(self) -> None:
-        """Start the reader processes (the crawl does when its spider opens) without blocking the
-        event loop: the first start waits for the fork server to load the model, so it runs in a
-        thread while the crawl fetches its first pages. `read` waits for them."""
-        if self.processes and self.started is None:
-            self.started = asyncio.get_running_loop().run_in_executor(None, _start_readers, self.processes)
-
-    def _free(self, size: int) -> _Worker | None:
-        """The least busy reader that may take one more page of this size."""
-        room = 1 if size > BIG else DEPTH
-        return min((w for w in self.workers if len(w.waiting) < room), key=lambda w: len(w.waiting), default=None)
-
-    def peak_memory(self) -> int:
-        """The largest peak resident memory of the running readers, in bytes (0 if unknown)."""
-        return max((w.peak_memory() for w in self.workers), default=0)
-
-    def close(self) -> None:
-        for worker in self.workers:
-            worker.close()
-        started = self.started
-        never_used = not self.workers and started is not None and started.done() and not started.cancelled()
-        if never_used and started.exception() is None:
-            for process, conn in started.result():  # started, but no page ever came
-                _stop(process, conn)
-        self.workers.clear()
-        self.started = None
-
-
-def _fork_server():
-    """Readers are not forks of the crawl's process, which runs an event loop and threads a fork
-    would copy, but forks of a fork server: one clean process that loads the model once, so a
-    reader starts in milliseconds and shares the model's memory with the others."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.preload"])
-    forkserver.ensure_running()  # returns at once; the first reader's start waits for the preload
-    return context
-
-
-class _WorkerDied(Exception):
-    pass
-
-
-def _start_reader() -> tuple:
-    """A new reader process and the crawl's end of its pipe."""
-    context = _fork_server()
-    conn, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child,), daemon=True, name="organwatch-reader")
-    process.start()
-    child.close()
-    return process, conn
-
-
-def _start_readers(n: int) -> list[tuple]:
-    return [_start_reader() for _ in range(n)]
-
-
-def _stop(process, conn) -> None:
-    conn.close()  # the reader sees EOF and exits
-    process.join(timeout=5)
-    if process.is_alive():
-        process.kill()
-        process.join()
-
-
-class _Worker:
-    """One reader process and its pipe; answers come back in the order the pages went."""
-
-    def __init__(self, process=None, conn=None):
-        self.process, self.conn = (process, conn) if process else _start_reader()
-        self.waiting: deque[asyncio.Future] = deque()
-        self.loop = asyncio.get_running_loop()
-        self.loop.add_reader(self.conn.fileno(), self._readable)
-
-    def submit(self, args: tuple) -> asyncio.Future:
-        answer = self.loop.create_future()
-        try:
-            self.conn.send(args)
-        except OSError as e:
-            answer.set_exception(_WorkerDied(str(e)))
-            return answer
-        self.waiting.append(answer)
-        return answer
-
-    def _readable(self) -> None:
-        try:
-            result = self.conn.recv()
-        except (EOFError, OSError) as e:
-            self._died(e)
-            return
-        self.waiting.popleft().set_result(result)
-
-    def _died(self, error: Exception) -> None:
-        self.loop.remove_reader(self.conn.fileno())
-        while self.waiting:
-            self.waiting.popleft().set_exception(_WorkerDied(str(error)))
-
-    def peak_memory(self) -> int:
-        """VmHWM, the process's peak resident memory, in bytes (0 where /proc cannot tell)."""
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return 0
-        return next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-
-    def close(self) -> None:
-        if not self.conn.closed:
-            self.loop.remove_reader(self.conn.fileno())
-        _stop(self.process, self.conn)
-
-
-def _serve(conn) -> None:
-    """A worker's loop: read pages until the crawl closes its end of the pipe."""
-    load_model()
-    while True:
-        try:
-            body, content_type, url = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        try:
-            result = read_page(body, content_type, url)
-        except Exception as e:  # a bug or a page no parser survives: the crawl stores it as unreadable
-            traceback.print_exc()
-            result = UnreadablePage(f"{type(e).__name__}: {e}")
-        conn.send(result)

@@ -55,7 +55,7 @@ ORGANWATCH_TRAP_URL_LENGTH = 500
 ORGANWATCH_ALLOW_PRIVATE = False
 ORGANWATCH_ALLOWED_NETWORKS = []  # exceptions, e.g. ["10.20.0.0/16"] for an intranet you mean to crawl
 
-# Reading pages (crawler/reading.py): decode, extract and analyse in this many processes
+# Reading pages (crawler/reading.py): decode, extract and analyse in this many processes (crawler/readers.py)
 ORGANWATCH_READERS = None  # None: one per core; 0: in the crawl's own process
 CONCURRENT_ITEMS = 16  # Scrapy starts this many tasks for every page's output (default 100); a page yields 1 item
 

@@ -6,7 +6,8 @@ import signal
 
 import pytest
 
-from crawler.reading import Readers, UnreadablePage, read_page
+from crawler.readers import Readers, UnreadablePage
+from crawler.reading import read_page
 
 AD = (
     b"<html><head><meta charset=utf-8><title>Kidney transplant in Lahore</title></head><body>"

@@ -17,7 +17,7 @@ from scrapy.http import TextResponse
 
 from crawler.focus import link_score, priority
 from crawler.problems import failure_problem, sniff_binary
-from crawler.reading import Readers, UnreadablePage, default_readers
+from crawler.readers import Readers, UnreadablePage, reader_count
 from crawler.seeds import collect_seeds
 from crawler.store import utcnow
 from crawler.traps import TrapDetector
@@ -54,8 +54,7 @@ class WatchSpider(scrapy.Spider):
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
-        readers = settings.get("ORGANWATCH_READERS")
-        spider.readers = Readers(default_readers() if readers in (None, "") else int(readers))
+        spider.readers = Readers(reader_count(settings))
         crawler.signals.connect(spider.readers.start, signal=scrapy.signals.spider_opened)
         crawler.signals.connect(spider._close_readers, signal=scrapy.signals.spider_closed)
         return spider
