@@ -23,11 +23,10 @@ class UnreadablePage(Exception):
     """A page that could not be read: its capture is stored with problem 'unreadable'."""
 
 
-def reader_count(settings) -> int:
-    """ORGANWATCH_READERS, or by default one reader process per core (on 2 cores 1, 2 and 3
-    readers crawled at about the same rate: the crawl's own process sets the pace). Each takes
-    about 120 MB besides the model they share with the fork server."""
-    readers = settings.get("ORGANWATCH_READERS")
+def reader_count(readers) -> int:
+    """The setting ORGANWATCH_READERS as a number: by default (None) one reader process per core
+    (on 2 cores 1, 2 and 3 readers crawled at about the same rate: the crawl's own process sets
+    the pace). Each takes about 120 MB besides the model they share with the fork server."""
     if readers not in (None, ""):
         return int(readers)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

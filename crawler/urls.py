@@ -19,11 +19,14 @@ def canonical(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
-@lru_cache(maxsize=65536)
 def registered_domain(url_or_host: str) -> str:
     """'https://www.bbc.co.uk/x' -> 'bbc.co.uk'; an IP address or a bare host stays as it is."""
     host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    host = (host or "").lower().rstrip(".")
+    return _host_domain((host or "").lower().rstrip("."))
+
+
+@lru_cache(maxsize=65536)  # by host: a site's URLs are many, its hosts few
+def _host_domain(host: str) -> str:
     if not host:
         return ""
     try:

@@ -54,7 +54,7 @@ class WatchSpider(scrapy.Spider):
             settings.getint("ORGANWATCH_TRAP_SEGMENT_REPEATS", 3),
             settings.getint("ORGANWATCH_TRAP_URL_LENGTH", 500),
         )
-        spider.readers = Readers(reader_count(settings))
+        spider.readers = Readers(reader_count(settings.get("ORGANWATCH_READERS")))
         crawler.signals.connect(spider.readers.start, signal=scrapy.signals.spider_opened)
         crawler.signals.connect(spider._close_readers, signal=scrapy.signals.spider_closed)
         return spider
