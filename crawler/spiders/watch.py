@@ -46,6 +46,7 @@ class WatchSpider(scrapy.Spider):
         settings = crawler.settings
         spider.domain_cap = settings.getint("ORGANWATCH_DOMAIN_PAGE_CAP", 2000)
         spider.max_depth = settings.getint("ORGANWATCH_MAX_DEPTH", 10)
+        spider.depth_priority = settings.getint("DEPTH_PRIORITY", 0)
         spider.focus = settings.getbool("ORGANWATCH_FOCUS", True)
         spider.follow_offsite = settings.getint("ORGANWATCH_FOLLOW_OFFSITE", 0)
         spider.offsite_cap = settings.getint("ORGANWATCH_OFFSITE_PAGE_CAP", 100)
@@ -107,12 +108,16 @@ class WatchSpider(scrapy.Spider):
             self.crawler.stats.inc_value("organwatch/flagged")
         links = list(self._links(response, read["links"], item))
         risk = read["analysis"]["risk"]
+        # the depth and its priority penalty (DEPTH_PRIORITY: breadth-first within the budgets)
+        # and the Referer are set here: Scrapy's Depth and Referer middlewares, which would set
+        # them on every output, are off (crawler/settings.py)
+        depth = response.meta.get("depth", 0) + 1
         output = [item]
         for url, meta, words in links:
             score = link_score(words, risk, response.meta.get("focus", 0.0)) if self.focus else 0.0
             output.append(scrapy.Request(
-                url, callback=self.parse, errback=self.failed, priority=priority(score),
-                meta={**meta, "focus": score}, headers={"Referer": response.url},
+                url, callback=self.parse, errback=self.failed, priority=priority(score) - depth * self.depth_priority,
+                meta={**meta, "focus": score, "depth": depth}, headers={"Referer": response.url},
             ))
         return output
 
