@@ -72,8 +72,10 @@ def make_record(uri: str, record_type: str, payload: bytes, http_head: bytes | N
     block; `payload_digest` is the payload's sha256 label when the caller has it already."""
     record_id = f"<urn:uuid:{uuid.uuid4()}>"
     block = http_head + payload if http_head is not None else payload
+    headers = headers or {}
     fields = {
-        "WARC-Type": record_type, "WARC-Record-ID": record_id, "WARC-Date": warc_date(), **(headers or {}),
+        "WARC-Type": record_type, "WARC-Record-ID": record_id,
+        "WARC-Date": headers["WARC-Date"] if "WARC-Date" in headers else warc_date(), **headers,
         **({"WARC-Target-URI": uri} if uri else {}), "WARC-Block-Digest": sha256_label(block),
     }
     if http_head is not None or record_type == "resource":
