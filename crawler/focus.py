@@ -5,7 +5,8 @@ matched against the multilingual concept lexicon of `nlp/lexicon`: organ, transp
 donor ... count for; news, law, research, recipes ... count against) with the risk of the page it
 was found on, and a decayed share of that page's own score, so a crawl tunnels through a
 harmless page that links to ads. The spider turns the score into the request's priority:
-Scrapy's scheduler hands out the highest first.
+the scheduler's queue (crawler/frontier.py, FocusPriorityQueue) hands out the highest first.
+This module imports no Scrapy at load: reader processes score links with it.
 
 Per crawl, the `FocusReport` extension keeps in the stats (and so in `crawls`):
   organwatch/harvest_rate   flagged pages / pages analysed
@@ -20,9 +21,6 @@ import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-from scrapy import signals
-from scrapy.pqueues import DownloaderAwarePriorityQueue
 
 from crawler.seeds import read_seeds_file
 from crawler.urls import canonical
@@ -97,30 +95,6 @@ def priority(score: float) -> int:
     return round(score * 100)
 
 
-class FocusPriorityQueue(DownloaderAwarePriorityQueue):
-    """The scheduler's queue: the highest-priority request of any site that still has a free
-    download slot (fewer than CONCURRENT_REQUESTS_PER_DOMAIN active). Scrapy's default queue
-    takes sites in turn, which would spread the budget evenly over sites and ignore the focus;
-    a plain priority queue would let one promising site fill every download slot and wait on
-    its politeness delay."""
-
-    def __init__(self, crawler, *args, **kwargs):
-        super().__init__(crawler, *args, **kwargs)
-        self.per_site = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
-
-    def _next_slot(self, stats: list[tuple[int, str]], *, update_state: bool) -> str:
-        best = None
-        for active, slot in stats:
-            if active >= self.per_site:
-                continue
-            prio = self.pqueues[slot].curprio  # stored negated: lowest is most urgent
-            if prio is not None and (best is None or (prio, active) < best[:2]):
-                best = (prio, active, slot)
-        if best is None:
-            return super()._next_slot(stats, update_state=update_state)
-        return best[2]
-
-
 class FocusReport:
     """Harvest rate and target recall, kept current in the crawl's stats."""
 
@@ -138,6 +112,8 @@ class FocusReport:
         else:
             targets = flagged_urls(settings.get("ORGANWATCH_DB"))
         report = cls(crawler, targets)
+        from scrapy import signals
+
         crawler.signals.connect(report.opened, signal=signals.spider_opened)
         crawler.signals.connect(report.scraped, signal=signals.item_scraped)
         return report

@@ -12,6 +12,9 @@ On open, `taken` rows whose URL has no capture from this job in the organwatch d
 `queued`: they were in flight when the crawl stopped. The rest stay done. With `LinksFirst` (a
 spider middleware) a page's links reach the frontier before the page's capture is stored, so a
 stored page's links are never lost either. Without JOBDIR, Scrapy's default scheduler is used.
+
+Either way, the scheduler's priority queue is FocusPriorityQueue: the most promising link
+(crawler/focus.py) of any site with a free download slot first.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from scrapy import Request
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.core.scheduler import Scheduler as ScrapyScheduler
 from scrapy.exceptions import NotConfigured
+from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.utils.request import request_from_dict
 
 SCHEMA = """
@@ -174,3 +178,27 @@ class LinksFirst:
                 items.append(output)
         for item in items:
             yield item
+
+
+class FocusPriorityQueue(DownloaderAwarePriorityQueue):
+    """The scheduler's queue: the highest-priority request of any site that still has a free
+    download slot (fewer than CONCURRENT_REQUESTS_PER_DOMAIN active). Scrapy's default queue
+    takes sites in turn, which would spread the budget evenly over sites and ignore the focus;
+    a plain priority queue would let one promising site fill every download slot and wait on
+    its politeness delay."""
+
+    def __init__(self, crawler, *args, **kwargs):
+        super().__init__(crawler, *args, **kwargs)
+        self.per_site = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
+
+    def _next_slot(self, stats: list[tuple[int, str]], *, update_state: bool) -> str:
+        best = None
+        for active, slot in stats:
+            if active >= self.per_site:
+                continue
+            prio = self.pqueues[slot].curprio  # stored negated: lowest is most urgent
+            if prio is not None and (best is None or (prio, active) < best[:2]):
+                best = (prio, active, slot)
+        if best is None:
+            return super()._next_slot(stats, update_state=update_state)
+        return best[2]

@@ -11,9 +11,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 PROBLEM_KINDS = {
@@ -54,7 +51,13 @@ class Decoded:
 
 def failure_problem(failure) -> tuple[str, str]:
     """(kind, detail) of a failed request, from the exception Scrapy handed the errback."""
-    from crawler.middlewares import PrivateAddressRefused  # not at import: it would install the reactor
+    # not at import: readers decode pages with this module and need no Scrapy (and importing
+    # crawler.middlewares would install the reactor)
+    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet.error import TimeoutError as TwistedTimeoutError
+
+    from crawler.middlewares import PrivateAddressRefused
 
     exc = failure.value
     message = failure.getErrorMessage()

@@ -11,12 +11,10 @@ import json
 from functools import cache
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.linkextractors import IGNORED_EXTENSIONS
-
 from crawler.extract import extract
 from crawler.focus import LinkScorer
 from crawler.problems import decode_html
-from crawler.urls import canonical, is_http
+from crawler.urls import SKIPPED_EXTENSIONS, canonical, is_http
 from nlp.analyze import analyze
 
 
@@ -52,7 +50,7 @@ def read_page(body: bytes, content_type: str, url: str) -> dict:
             "analysis": analysis, "indicators": indicators}
 
 
-_SKIP_EXT = tuple("." + e for e in IGNORED_EXTENSIONS)
+_SKIP_EXT = tuple("." + e for e in SKIPPED_EXTENSIONS)
 
 
 def links(base: str, found: list[tuple[str, str]]) -> list[tuple[str, str, float]]:

@@ -41,7 +41,7 @@ SCHEDULER = "crawler.frontier.FrontierScheduler"  # crash-safe with JOBDIR (--jo
 
 # Focus (crawler/focus.py): promising links first; off-site links within a budget (crawl --follow-offsite)
 ORGANWATCH_FOCUS = True  # False: plain breadth-first order
-SCHEDULER_PRIORITY_QUEUE = "crawler.focus.FocusPriorityQueue"  # highest priority among sites with a free slot
+SCHEDULER_PRIORITY_QUEUE = "crawler.frontier.FocusPriorityQueue"  # highest priority among sites with a free slot
 ORGANWATCH_FOLLOW_OFFSITE = 0  # hops allowed outside the seeds' domains
 ORGANWATCH_OFFSITE_PAGE_CAP = 100  # pages scheduled per domain reached off-site
 ORGANWATCH_TARGETS = None  # file of URLs whose recall the crawl reports (default: pages flagged before)

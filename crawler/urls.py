@@ -13,6 +13,18 @@ from w3lib.url import canonicalize_url
 # (blogspot.com, github.io ...) count, so each blog is its own site.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
+# Links to files of these types are not followed: Scrapy's IGNORED_EXTENSIONS (scrapy.linkextractors),
+# written out so that reader processes need not import Scrapy; tests/test_urls.py checks they agree.
+SKIPPED_EXTENSIONS = (
+    "7z", "7zip", "bz2", "rar", "tar", "tar.gz", "xz", "zip", "mng", "pct", "bmp", "gif", "jpg",
+    "jpeg", "png", "pst", "psp", "tif", "tiff", "ai", "drw", "dxf", "eps", "ps", "svg", "cdr",
+    "ico", "webp", "mp3", "wma", "ogg", "wav", "ra", "aac", "mid", "au", "aiff", "3gp", "asf",
+    "asx", "avi", "mov", "mp4", "mpg", "qt", "rm", "swf", "wmv", "m4a", "m4v", "flv", "webm", "xls",
+    "xlsm", "xlsx", "xltm", "xltx", "potm", "potx", "ppt", "pptm", "pptx", "pps", "doc", "docb",
+    "docm", "docx", "dotm", "dotx", "odt", "ods", "odg", "odp", "css", "pdf", "exe", "bin", "rss",
+    "dmg", "iso", "apk", "jar", "sh", "rb", "js", "hta", "bat", "cpl", "msi", "msp", "py"
+)
+
 
 @lru_cache(maxsize=65536)  # a site's navigation links come back on every page
 def canonical(url: str) -> str:

@@ -19,3 +19,22 @@ def test_registered_domain_offline(url, domain):
 
 def test_canonical_drops_fragment_and_sorts_query():
     assert canonical("http://a.example/p?b=2&a=1#top") == "http://a.example/p?a=1&b=2"
+
+
+def test_skipped_extensions_are_scrapys():
+    from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+    from crawler.urls import SKIPPED_EXTENSIONS
+
+    assert list(SKIPPED_EXTENSIONS) == IGNORED_EXTENSIONS
+
+
+def test_reading_a_page_imports_no_scrapy():
+    """Reader processes load crawler.reading in the fork server: without Scrapy (and Twisted) it
+    preloads 0.4 s sooner, and the crawl waits that much less for its readers."""
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.reading; print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
