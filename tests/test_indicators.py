@@ -54,3 +54,34 @@ def test_spans_point_into_the_text():
 def test_no_contact_or_blood_group_in_ordinary_text(text):
     kinds = {k for k, _ in found(text, "en")}
     assert not kinds & {"phone", "messenger", "blood_type", "trade"}
+
+
+# one mention per alternative of each messenger's pattern (nlp/indicators.py _MESSENGERS)
+MESSENGER_MENTIONS = [
+    "WhatsApp", "whats app", "WATSAPP", "wa.me/92300", "واتس اب", "واتساب", "واتس‌اپ", "وٹس ایپ", "واٹس ایپ", "ВАТСАП",
+    "вотсап", "왓츠앱", "ワッツアップ", "วอทส์แอป", "व्हाट्सएप", "হোয়াটসঅ্যাপ", "WeChat", "we chat", "Weixin", "微信", "VX",
+    "v信", "위챗", "ウィーチャット", "Telegram", "t.me/x", "تلگرام", "تيليجرام", "تلغرام", "Телеграм", "テレグラム", "텔레그램",
+    "Viber", "وایبر", "فايبر", "вайбер", "LINE ID", "line:", "LİNE:", "ไลน์", "ライン", "라인", "Signal: +1 555", "SIGNAL @x",
+    "imo", "İMO",
+]
+
+
+@pytest.mark.parametrize("mention", MESSENGER_MENTIONS)
+def test_messenger_needles_cover_each_alternative(mention):
+    """may_name_messenger lets pattern_indicators skip MESSENGER_RE on most pages: it must say
+    yes wherever MESSENGER_RE matches."""
+    from nlp.indicators import MESSENGER_RE, may_name_messenger
+
+    text = f"Contact: {mention} 0300"
+    assert MESSENGER_RE.search(text), mention
+    assert may_name_messenger(text), mention
+
+
+def test_phone_pattern_starts_at_a_number_not_inside_a_word():
+    from nlp.indicators import PHONE_RE
+
+    found = lambda text: [m.group() for m in PHONE_RE.finditer(text)]  # noqa: E731
+    assert found("call +92 300 1234567 or 0092 300 7654321, (0300) 123-4567") == [
+        "+92 300 1234567", "0092 300 7654321", "0300) 123-4567"
+    ]
+    assert found("id a0012345678 x+923001234567 ++923001234567") == []
