@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract import extract
@@ -56,17 +56,38 @@ _SKIP_EXT = tuple("." + e for e in SKIPPED_EXTENSIONS)
 def links(base: str, found: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
     """The page's links worth a request: http(s), canonical, not to a file of a type we skip,
     each once, with the score of its own words (anchor text and URL)."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
     seen, out = set(), []
     for href, anchor in found:
-        url = urljoin(base, href)
-        if not is_http(url):
-            continue
-        url = canonical(url)
-        if url in seen or urlsplit(url).path.lower().endswith(_SKIP_EXT):
+        # an absolute URL or an absolute path resolves the same from any page of the site, so a
+        # site's menus, repeated on every page, are resolved once (each resolution ~20 us)
+        if href.startswith(("http://", "https://")):
+            url = _resolve("", href)
+        elif href.startswith("/") and not href.startswith("//"):
+            url = _resolve(origin, href)
+        else:
+            url = _resolve(base, href)
+        if url is None or url in seen:
             continue
         seen.add(url)
-        out.append((url, anchor, _scorer().text_score(anchor, url)))
+        out.append((url, anchor, _text_score(anchor, url)))
     return out
+
+
+@lru_cache(maxsize=16384)
+def _resolve(base: str, href: str) -> str | None:
+    """The canonical URL a link leads to, None if it is not http(s) or names a file we skip."""
+    url = urljoin(base, href)
+    if not is_http(url):
+        return None
+    url = canonical(url)
+    return None if urlsplit(url).path.lower().endswith(_SKIP_EXT) else url
+
+
+@lru_cache(maxsize=16384)  # a menu's links come back with the same words on every page
+def _text_score(anchor: str, url: str) -> float:
+    return _scorer().text_score(anchor, url)
 
 
 @cache

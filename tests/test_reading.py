@@ -74,3 +74,20 @@ def test_readers_started_but_never_given_a_page_are_stopped_on_close():
     assert all(p.is_alive() for p in processes) and not readers.workers
     readers.close()
     assert not any(p.is_alive() for p in processes)
+
+
+def test_links_resolve_as_urljoin_would_from_any_page():
+    """Absolute URLs and absolute paths are resolved once per site (crawler/reading.py caches
+    them by origin): from two pages of a site they resolve as urljoin does from each."""
+    from crawler.reading import links
+
+    found = [("/a/../kidney", "k"), ("x?b=2&a=1", "rel"), ("//other.example/y", "sr"), ("mailto:a@b.c", "m"),
+             ("/doc.PDF", "pdf"), ("HTTP://Up.Example/Z", "up"), ("#top", "frag")]
+    assert [u for u, _, _ in links("http://site.example/dir/p.html?q=1", found)] == [
+        "http://site.example/kidney", "http://site.example/dir/x?a=1&b=2", "http://other.example/y",
+        "http://up.example/Z", "http://site.example/dir/p.html?q=1",
+    ]
+    assert [u for u, _, _ in links("https://site.example:8443/", found)] == [
+        "https://site.example:8443/kidney", "https://site.example:8443/x?a=1&b=2", "https://other.example/y",
+        "http://up.example/Z", "https://site.example:8443/",
+    ]
