@@ -98,7 +98,8 @@ def run(command: list[str]) -> tuple[str, float, float, float]:
 def measure(stats: dict, wall: float, own: float, others: float) -> dict:
     n = stats["response_received_count"]
     return {"pages": n, "elapsed": stats["elapsed_time_seconds"], "rate": n / stats["elapsed_time_seconds"],
-            "command_rate": n / wall, "cpu_own": 1000 * own / n, "cpu_others": 1000 * others / n}
+            "command_rate": n / wall, "cpu_own": 1000 * own / n, "cpu_others": 1000 * others / n,
+            "readers_wait": stats.get("organwatch/readers_wait_seconds", 0.0)}
 
 
 def measure_bare(seed: str, pages: int) -> dict:
@@ -146,7 +147,8 @@ def main() -> None:
         m = medians[name]
         print(f"  {name:<20} median {m['rate']:7.1f} pages/s crawling, {m['command_rate']:6.1f} pages/s of the whole "
               f"command; CPU a page {m['cpu_own']:.1f} ms in its process + {m['cpu_others']:.1f} ms in readers "
-              f"(first round: {results[0]['pages']} pages in {results[0]['elapsed']:.1f} s)")
+              f"(first round: {results[0]['pages']} pages in {results[0]['elapsed']:.1f} s)"
+              + (f"; its first pages waited {m['readers_wait']:.1f} s for the readers' preload" if m["readers_wait"] else ""))
     bare, ours = medians["bare Scrapy spider"], medians["organwatch pipeline"]
     print(f"  ratio organwatch / bare: {ours['rate'] / bare['rate']:.2f} crawling (target >= 0.8), "
           f"{ours['command_rate'] / bare['command_rate']:.2f} for the whole command")

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 import traceback
 from collections import deque
 from multiprocessing import forkserver
@@ -51,6 +52,7 @@ class Readers:
         self.workers: list[_Worker] = []
         self.waiting: deque[tuple[int, tuple, asyncio.Future]] = deque()  # pages waiting for a reader with room
         self.started: asyncio.Future | None = None  # the reader processes, (process, pipe) pairs
+        self.wait = 0.0  # seconds from `start` until the readers could take pages (the fork server's preload)
         if processes:  # the fork server loads the model while Scrapy starts (if run_crawl has not started it)
             start_fork_server()
 
@@ -68,6 +70,7 @@ class Readers:
             started = await self.started
             if not self.workers:  # the first page back from the wait makes them
                 self.workers = [_Worker(*pair) for pair in started]
+                self.wait = time.monotonic() - self.start_time
         for _attempt in (1, 2):
             # one event loop, no await between finding a reader and giving it the page: no lock
             args = (body, content_type, url)
@@ -113,6 +116,7 @@ class Readers:
         event loop: the first start waits for the fork server to load the model, so it runs in a
         thread while the crawl fetches its first pages. `read` waits for them."""
         if self.processes and self.started is None:
+            self.start_time = time.monotonic()
             self.started = asyncio.get_running_loop().run_in_executor(None, _start_readers, self.processes)
 
     def _free(self, size: int) -> _Worker | None:

@@ -68,6 +68,7 @@ def test_memory_stays_bounded(hostile):
     assert BOMB_BYTES > MEMORY_LIMIT / 2 and HUGE_BYTES < BOMB_BYTES
     assert stats["memusage/max"] < MEMORY_LIMIT
     assert 0 < stats["organwatch/reader_memory_max"] < MEMORY_LIMIT  # the processes that read the pages
+    assert 0 <= stats["organwatch/readers_wait_seconds"] < 60  # the first pages' wait for the readers' preload
 
 
 @pytest.mark.parametrize("path", ["/charset/missing", "/charset/latin1-but-utf8", "/charset/utf8-but-cp1251"])

@@ -124,6 +124,8 @@ class WatchSpider(scrapy.Spider):
     def _close_readers(self) -> None:
         if self.readers.processes:  # the largest reader's peak, beside Scrapy's memusage/max of this process
             self.crawler.stats.set_value("organwatch/reader_memory_max", self.readers.peak_memory())
+            # how long the first pages waited for the fork server's preload after the spider opened
+            self.crawler.stats.set_value("organwatch/readers_wait_seconds", round(self.readers.wait, 2))
         self.readers.close()
 
     def _problem(self, item: dict, kind: str, detail: str) -> None:
