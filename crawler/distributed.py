@@ -28,7 +28,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from crawler.warc import EVIDENCE_SETTINGS
-from nlp.model import organwatch_version
+from nlp import organwatch_version
 
 ITEMS_KEY = "organwatch:items"
 SLOT_KEY = "organwatch:slot:"

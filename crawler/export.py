@@ -30,7 +30,7 @@ from crawler import custody, signing
 from crawler.report import render_report
 from crawler.store import Store, utcnow
 from crawler.wacz import WACZ_VERSION, json_bytes, read_gzip_member, sha256_hex, surt, write_zip
-from nlp.model import organwatch_version
+from nlp import organwatch_version
 
 WARC_NAME = "archive/data.warc.gz"
 

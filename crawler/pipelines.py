@@ -10,7 +10,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.store import CAPTURE_FIELDS, Store
 from crawler.warc import EVIDENCE_SETTINGS
-from nlp.model import organwatch_version
+from nlp import organwatch_version
 
 logger = logging.getLogger(__name__)
 

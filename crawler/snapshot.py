@@ -19,7 +19,7 @@ from crawler import custody
 from crawler.middlewares import is_public
 from crawler.store import Store, utcnow
 from crawler.warc import WarcFiles, make_record
-from nlp.model import organwatch_version
+from nlp import organwatch_version
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from scrapy.exceptions import NotConfigured
 
-from nlp.model import organwatch_version
+from nlp import organwatch_version
 
 EVIDENCE_SETTINGS = (
     "USER_AGENT", "ROBOTSTXT_OBEY", "ORGANWATCH_MAX_DEPTH", "CLOSESPIDER_PAGECOUNT", "DOWNLOAD_DELAY",

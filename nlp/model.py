@@ -10,7 +10,6 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.architecture  # noqa: F401  (registers organwatch.NormBOW.v1)
-import nlp.concepts  # noqa: F401  (registers the organwatch_concepts factory)
 import nlp.dataset  # noqa: F401  (registers organwatch.JsonlCorpus.v1)
-import nlp.tokenizer  # noqa: F401  (registers organwatch.tokenizer.v1)
+import nlp.pipeline  # noqa: F401  (registers organwatch.tokenizer.v1 and the organwatch_concepts factory)
+from nlp import organwatch_version
 from nlp.concepts import lexicon_digest
 from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
 from nlp.gate import mentions_topic
@@ -41,13 +40,6 @@ DEFAULT_THRESHOLD = 0.5
 
 class StaleModelWarning(UserWarning):
     pass
-
-
-def organwatch_version() -> str:
-    try:
-        return version("organwatch")
-    except Exception:  # running from a checkout that is not installed
-        return "0+unknown"
 
 
 def origin(train: Path = TRAIN_PATH, dev: Path = DEV_PATH, config: Path = CONFIG_PATH) -> dict:

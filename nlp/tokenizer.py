@@ -5,15 +5,14 @@ become one token per character: the classifier's bigrams then see character pair
 "肾源" or "出售", and the phrase matcher matches character sequences. Other scripts split into
 words (letters with their combining marks: Devanagari, Bengali, Arabic harakat), numbers and
 single punctuation or symbol characters.
+
+This module is the splitting alone, without spaCy: the crawl's own process scores links with it.
+The spaCy tokenizer built on it is in nlp/pipeline.py.
 """
 
 from __future__ import annotations
 
 import re
-
-from spacy.tokens import Doc
-from spacy.util import registry
-from spacy.vocab import Vocab
 
 _CHAR_SCRIPTS = (
     "\u0e00-\u0e7f"  # Thai
@@ -48,51 +47,3 @@ _TOKEN_GAP_RE = re.compile(rf"({TOKEN_RE.pattern})(\s*)")
 def split(text: str) -> list[tuple[str, int, int]]:
     """The tokens of `text` as (token, start, end) character offsets."""
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
-
-
-class Tokenizer:
-    """spaCy tokenizer: text -> Doc, with `doc.text == text` always."""
-
-    def __init__(self, vocab: Vocab):
-        self.vocab = vocab
-
-    def __call__(self, text: str) -> Doc:
-        words: list[str] = []
-        spaces: list[bool] = []
-        lead = len(text) - len(text.lstrip())
-        if lead:
-            words.append(text[:lead])
-            spaces.append(False)
-        for token, gap in _TOKEN_GAP_RE.findall(text, lead):
-            words.append(token)
-            if gap == " ":
-                spaces.append(True)
-            elif gap:
-                # other whitespace becomes a token of its own, so the text round-trips
-                spaces.append(False)
-                words.append(gap)
-                spaces.append(False)
-            else:
-                spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
-
-    # spaCy serialises tokenizers with the pipeline; ours has no state.
-    def to_bytes(self, **_kwargs) -> bytes:
-        return b""
-
-    def from_bytes(self, _data: bytes, **_kwargs) -> Tokenizer:
-        return self
-
-    def to_disk(self, _path, **_kwargs) -> None:
-        return None
-
-    def from_disk(self, _path, **_kwargs) -> Tokenizer:
-        return self
-
-
-@registry.tokenizers("organwatch.tokenizer.v1")
-def create_tokenizer():
-    def make(nlp):
-        return Tokenizer(nlp.vocab)
-
-    return make

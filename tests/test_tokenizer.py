@@ -1,7 +1,7 @@
 import pytest
 import spacy
 
-from nlp.tokenizer import Tokenizer
+from nlp.pipeline import Tokenizer
 
 
 @pytest.fixture(scope="module")

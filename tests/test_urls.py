@@ -27,14 +27,3 @@ def test_skipped_extensions_are_scrapys():
     from crawler.urls import SKIPPED_EXTENSIONS
 
     assert list(SKIPPED_EXTENSIONS) == IGNORED_EXTENSIONS
-
-
-def test_reading_a_page_imports_no_scrapy():
-    """Reader processes load crawler.reading in the fork server: without Scrapy (and Twisted) it
-    preloads 0.4 s sooner, and the crawl waits that much less for its readers."""
-    import subprocess
-    import sys
-
-    code = "import sys, crawler.reading; print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
