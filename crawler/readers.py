@@ -52,6 +52,7 @@ class Readers:
         self.workers: list[_Worker] = []
         self.waiting: deque[tuple[int, tuple, asyncio.Future]] = deque()  # pages waiting for a reader with room
         self.started: asyncio.Future | None = None  # the reader processes, (process, pipe) pairs
+        self.start_time = 0.0  # when `start` was called (time.monotonic)
         self.wait = 0.0  # seconds from `start` until the readers could take pages (the fork server's preload)
         if processes:  # the fork server loads the model while Scrapy starts (if run_crawl has not started it)
             start_fork_server()
