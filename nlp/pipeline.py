@@ -83,6 +83,10 @@ class ConceptMarker:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.prefixes: dict[str, tuple[str, str]] = {}
         self.keys: dict[int, tuple[str, str]] = {}
+        # patterns as lists of hashes, not Docs: a Doc per phrase (21,000 of them, with a lexeme
+        # for each new word) took 1 s of the model's load, on the path of every crawl's start
+        lower = nlp.vocab.lex_attr_getters.get(LOWER, str.lower)
+        strings = nlp.vocab.strings
         for concept, values in load_lexicon().items():
             for value, phrases in values.items():
                 key = f"{concept}\t{value}"
@@ -94,8 +98,8 @@ class ConceptMarker:
                         self.prefixes.setdefault(phrase[:-1], (concept, value))
                         continue
                     words = [t for t, _, _ in split(phrase.rstrip("*"))]
-                    if words:
-                        patterns.append(Doc(nlp.vocab, words=words))
+                    if words:  # its tokens' LOWER hashes, as a Doc of them would give (and as the matcher unpickles)
+                        patterns.append([strings.add(lower(w)) for w in words])
                 if patterns:
                     self.matcher.add(key, patterns)
         self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
