@@ -15,6 +15,7 @@ from nlp.labels import CONCEPTS
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 
+
 class LexiconError(ValueError):
     pass
 
