@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from twisted.internet.task import LoopingCall
 
 from crawler.store import CAPTURE_FIELDS, Store
 from crawler.warc import EVIDENCE_SETTINGS
+from crawler.writer import EvidenceWriter
 from nlp import organwatch_version
-
-logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Writes captures, pages and indicators to SQLite; one crawls row per run with its stats.
+    """Stores captures, pages and indicators through the crawl's evidence writer process
+    (crawler/writer.py), which commits them together every second or 500 captures; one crawls
+    row per run with its stats, written here.
 
-    Captures are committed together, every COMMIT_SECONDS or COMMIT_ITEMS, whichever comes first
-    (a transaction per page cost more than its writes). A crash loses at most the uncommitted
-    ones, and `--job` fetches them again: its frontier re-queues what has no stored capture."""
-
-    COMMIT_SECONDS = 1.0
-    COMMIT_ITEMS = 500
+    A crash loses at most the uncommitted captures, and `--job` fetches them again: its frontier
+    re-queues what has no stored capture."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -32,10 +26,9 @@ class StorePipeline:
         path = crawler.settings.get("ORGANWATCH_DB")
         if not path:
             raise NotConfigured("ORGANWATCH_DB is empty")
-        self.store = Store(path)
+        self.store = Store(path)  # the crawls row; creates and migrates the database before the writer opens it
+        self.writer = EvidenceWriter.of(crawler)
         self.crawl_id = None
-        self.pending = 0
-        self.committer = LoopingCall(self.commit)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -51,19 +44,11 @@ class StorePipeline:
             getattr(spider, "seed_urls", []), settings, f"organwatch {organwatch_version()}"
         )
         self.crawler.stats.set_value("organwatch/crawl_id", self.crawl_id)
-        self.committer.start(self.COMMIT_SECONDS, now=False)
-
-    def commit(self) -> None:
-        if self.pending:
-            self.store.db.conn.commit()
-            self.pending = 0
 
     def close_spider(self):
         # before the other pipelines' close_spider (Scrapy closes them last to first): the
         # liveness pipeline reads this crawl's captures
-        if self.committer.running:
-            self.committer.stop()
-        self.commit()
+        self.writer.close()
 
     def spider_closed(self, spider, reason):
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
@@ -78,10 +63,5 @@ class StorePipeline:
             page["last_status"] = item.get("status")
         if item.get("error"):
             self.crawler.stats.inc_value("organwatch/errors")
-        if not self.store.db.conn.in_transaction:
-            self.store.db.execute("begin")
-        self.store.record(capture, page, item.get("indicators"))
-        self.pending += 1
-        if self.pending >= self.COMMIT_ITEMS:
-            self.commit()
+        self.writer.capture(item.get("warc_key"), capture, page, item.get("indicators"))
         return item

@@ -9,8 +9,10 @@ response and chunked transfer encoding is already removed (Transfer-Encoding is 
 header for the record). Digests are SHA-256 (`sha256:` + base32) of the block and the payload.
 Header names and values are written as the bytes Scrapy holds.
 
-Records are serialised here rather than with warcio's writer, which cost about 0.8 ms a page in
-the crawl's process, the one that sets the pace (warcio still reads them: export, verify, tests).
+Records are serialised here rather than with warcio's writer, which cost about 0.8 ms a page
+(warcio still reads them: export, verify, tests). A crawl that stores its captures builds and
+writes them in its evidence writer process (crawler/writer.py), not in its own process, the one
+that sets the pace; a distributed worker, which stores nothing, writes them itself.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-
-from scrapy.exceptions import NotConfigured
 
 from nlp import organwatch_version
 
@@ -135,11 +135,38 @@ class WarcFiles:
         self.file = None
 
 
+def write_records(files: WarcFiles, response: tuple, request: tuple) -> dict:
+    """Write a response record and its request record; where the response's went, with the
+    payload's SHA-256 (hex). `response`: (url, status, headers as `_http_head(b"", ...)`, body,
+    time fetched, server IP or None); `request`: (url, request line and headers, body)."""
+    url, status, head, body, fetched, ip = response
+    request_url, request_head, request_body = request
+    common = {"WARC-Date": warc_date(fetched), **({"WARC-IP-Address": ip} if ip else {})}
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    status_line = f"HTTP/1.1 {status} {reason}".strip().encode("latin-1")
+    digest = hashlib.sha256(body)
+    resp = make_record(url, "response", body, status_line + head, common, payload_digest=digest_label(digest))
+    req = make_record(request_url, "request", request_body, request_head,
+                      {**common, "WARC-Concurrent-To": resp.record_id})
+    where = files.write(resp)
+    files.write(req)
+    where["payload_sha256"] = digest.hexdigest()
+    return where
+
+
 class WarcRecorder:
-    """Downloader middleware next to the downloader: writes a request and a response record for
-    every response and leaves where they went in `request.meta["warc"]`."""
+    """Downloader middleware next to the downloader: a request and a response record for every
+    response. It leaves in `request.meta["warc"]` where they went, or, when the crawl's evidence
+    writer writes them, the key that tells the writer which capture they belong to."""
 
     def __init__(self, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        from crawler.writer import EvidenceWriter
+
         settings = crawler.settings
         directory = settings.get("ORGANWATCH_WARC_DIR")
         if not directory:
@@ -153,7 +180,13 @@ class WarcRecorder:
             "organwatch-settings": json.dumps({k: settings.get(k) for k in EVIDENCE_SETTINGS}, sort_keys=True, default=str),
             "description": "Records rebuilt from Scrapy's parsed responses; see crawler/warc.py.",
         }
-        self.files = WarcFiles(directory, info, settings.getint("ORGANWATCH_WARC_MAX_BYTES", 100 * 1024 * 1024))
+        max_bytes = settings.getint("ORGANWATCH_WARC_MAX_BYTES", 100 * 1024 * 1024)
+        self.writer = EvidenceWriter.of(crawler)
+        if self.writer is not None:
+            self.writer.open_warc(directory, info, max_bytes)
+            self.files = None
+        else:
+            self.files = WarcFiles(directory, info, max_bytes)
         self.stats = crawler.stats
         from scrapy import signals
 
@@ -164,28 +197,20 @@ class WarcRecorder:
         return cls(crawler)
 
     def close(self, spider=None):
-        self.files.close()
+        if self.files is not None:
+            self.files.close()
 
     def process_response(self, request, response):
-        common = {"WARC-Date": warc_date()}
-        if getattr(response, "ip_address", None):
-            common["WARC-IP-Address"] = str(response.ip_address)
+        ip = str(response.ip_address) if getattr(response, "ip_address", None) else None
         path = request.url.split("/", 3)[3] if request.url.count("/") >= 3 else ""
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = ""
-        status = f"HTTP/1.1 {response.status} {reason}".strip().encode("latin-1")
-        body = response.body
-        digest = hashlib.sha256(body)
-        resp = make_record(response.url, "response", body, _http_head(status, response.headers), common,
-                           payload_digest=digest_label(digest))
-        req = make_record(request.url, "request", request.body or b"",
-                          _http_head(f"{request.method} /{path} HTTP/1.1".encode("latin-1"), request.headers),
-                          {**common, "WARC-Concurrent-To": resp.record_id})
-        where = self.files.write(resp)
-        self.files.write(req)
-        where["payload_sha256"] = digest.hexdigest()
+        # the response's headers without its status line, which write_records puts first
+        fetched = (response.url, response.status, _http_head(b"", response.headers), response.body, time.time(), ip)
+        sent = (request.url, _http_head(f"{request.method} /{path} HTTP/1.1".encode("latin-1"), request.headers),
+                request.body or b"")
+        if self.writer is not None:
+            where = {"warc_key": self.writer.records(fetched, sent)}
+        else:
+            where = write_records(self.files, fetched, sent)
         request.meta["warc"] = where  # the spider reads it as response.meta["warc"]
         self.stats.inc_value("organwatch/warc_records", 2)
         return response

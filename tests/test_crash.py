@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,27 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path, sample_web):
     twice = con.execute("select url, count(*) from captures group by url having count(*) > 1").fetchall()
     assert twice == []
     assert [r[0] for r in con.execute("select status from crawls order by id")] == ["running", "finished"]
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
+def test_when_the_evidence_writer_dies_the_crawl_stops_and_keeps_what_it_committed(tmp_path, sample_web):
+    db = tmp_path / "writer.db"
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *crawl_args(sample_web, db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while count(db, "select count(*) from captures") < 40 and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.05)
+    (writer,) = [c for c in children(proc.pid) if b"crawler.writer" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    os.kill(writer, signal.SIGKILL)
+    stored = count(db, "select count(*) from captures")
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "the evidence writer process is gone" in stderr
+    con = sqlite3.connect(db)
+    assert con.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert con.execute("select count(*) from captures").fetchone()[0] >= stored >= 40
+    assert con.execute("select status from crawls").fetchone() == ("writer_failed",)

@@ -182,7 +182,8 @@ class WatchSpider(scrapy.Spider):
             "status": response.status,
             "headers": json.dumps(headers, ensure_ascii=False),
             "content_type": headers.get("Content-Type", "").split(";")[0].strip().lower(),
-            "payload_sha256": warc.get("payload_sha256") or hashlib.sha256(body).hexdigest(),
+            # from the WARC recorder, or the evidence writer's (warc_key); without WARC, here
+            "payload_sha256": warc.get("payload_sha256") if warc else hashlib.sha256(body).hexdigest(),
             "size": len(body),
             "server_ip": str(response.ip_address) if response.ip_address else None,
             "depth": response.meta.get("depth", 0),
