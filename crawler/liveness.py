@@ -166,7 +166,8 @@ def _counted_site_failure_today(db, page_id: int, at: str) -> bool:
 
 class LivenessPipeline:
     """Before the store writes a capture, judge it against the page as it was; when the run
-    closes, write the timeline (the site guard needs the whole run)."""
+    closes, write the timeline (the site guard needs the whole run). A crawl with an evidence
+    writer (one that stores its captures) does this in the writer process, as it stores them."""
 
     def __init__(self, crawler):
         path = crawler.settings.get("ORGANWATCH_DB")
@@ -174,6 +175,12 @@ class LivenessPipeline:
             raise NotConfigured("ORGANWATCH_DB is empty")
         self.crawler = crawler
         self.gone_after = max(1, crawler.settings.getint("ORGANWATCH_GONE_AFTER", 3))
+        from crawler.writer import EvidenceWriter
+
+        writer = EvidenceWriter.of(crawler)
+        if writer is not None:  # the crawl's evidence writer judges each capture as it stores it
+            writer.judge_liveness(self.gone_after)
+            raise NotConfigured("the evidence writer judges liveness (crawler/writer.py)")
         self.store = Store(path)
         self.visits = VisitLog()
 

@@ -46,9 +46,7 @@ class StorePipeline:
         self.crawler.stats.set_value("organwatch/crawl_id", self.crawl_id)
 
     def close_spider(self):
-        # before the other pipelines' close_spider (Scrapy closes them last to first): the
-        # liveness pipeline reads this crawl's captures
-        self.writer.close()
+        self.writer.close()  # everything written and committed, the pages' timelines moved
 
     def spider_closed(self, spider, reason):
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}

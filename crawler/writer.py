@@ -27,6 +27,7 @@ from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from crawler.liveness import VisitLog, apply_visits, judge
 from crawler.store import Store
 from crawler.warc import WarcFiles, write_records
 
@@ -97,6 +98,11 @@ class EvidenceWriter:
     def open_warc(self, directory: str, info: dict, max_bytes: int) -> None:
         """Write WARC records too, into rotating files under `directory` (crawler/warc.py)."""
         self._send(("warc", directory, info, max_bytes))
+
+    def judge_liveness(self, gone_after: int) -> None:
+        """Judge each capture against its page before storing it, and move the pages' timelines
+        when the crawl closes (crawler/liveness.py)."""
+        self._send(("liveness", gone_after))
 
     def records(self, response: tuple, request: tuple) -> int:
         """Hand over a response and its request as WARC records; returns the key that the
@@ -210,6 +216,9 @@ class _Writer:
 
     def __init__(self):
         self.store = self.files = None
+        self.visits: VisitLog | None = None  # with liveness: this crawl's visits
+        self.gone_after = 0
+        self.crawl_id = None
         self.where: OrderedDict[int, dict] = OrderedDict()  # records' key: where they went
         self.counts = {"organwatch/store_errors": 0, "organwatch/captures_without_records": 0}
         self.pending, self.last_commit = 0, time.monotonic()
@@ -227,6 +236,8 @@ class _Writer:
             self.store = Store(message[1])
         elif kind == "warc":
             self.files = WarcFiles(*message[1:])
+        elif kind == "liveness":
+            self.visits, self.gone_after = VisitLog(), message[1]
 
     def record(self, key: int | None, capture: dict, page: dict | None, indicators: list | None) -> None:
         if key is not None:
@@ -238,7 +249,10 @@ class _Writer:
         conn = self.store.db.conn
         if not conn.in_transaction:
             conn.execute("begin")
+        self.crawl_id = capture.get("crawl_id")
         try:
+            if self.visits is not None:
+                self.judge(capture, page)
             self.store.record(capture, page, indicators)
         except Exception:
             self.counts["organwatch/store_errors"] += 1
@@ -247,11 +261,24 @@ class _Writer:
         if self.pending >= COMMIT_ITEMS:
             self.commit()
 
+    def judge(self, capture: dict, page: dict | None) -> None:
+        """What this visit says about its page, against the page as it was (crawler/liveness.py)."""
+        row = self.store.db.conn.execute("select text_sha256, flagged, live from pages where url = ?",
+                                         [capture.get("url")]).fetchone()
+        prior = dict(zip(("text_sha256", "flagged", "live"), row, strict=True)) if row else None
+        visit = judge({**capture, "page": page}, prior)
+        if visit is not None:
+            self.visits.append(visit)
+
     def commit(self) -> None:
         self.store.db.conn.commit()
         self.pending, self.last_commit = 0, time.monotonic()
 
     def close(self) -> None:
+        if self.visits is not None:
+            for kind, n in apply_visits(self.store, self.crawl_id, self.visits, self.gone_after).items():
+                self.counts[f"organwatch/events/{kind}"] = n
+            self.visits.close()
         if self.store is not None:
             if self.store.db.conn.in_transaction:
                 self.store.db.conn.commit()
