@@ -26,8 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from scrapy.exceptions import NotConfigured
-
 from crawler.store import Store, insert_sql
 from crawler.urls import registered_domain
 
@@ -170,6 +168,9 @@ class LivenessPipeline:
     writer (one that stores its captures) does this in the writer process, as it stores them."""
 
     def __init__(self, crawler):
+        # imported here: the evidence writer imports this module, without Scrapy
+        from scrapy.exceptions import NotConfigured
+
         path = crawler.settings.get("ORGANWATCH_DB")
         if not path:
             raise NotConfigured("ORGANWATCH_DB is empty")
