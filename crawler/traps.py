@@ -14,7 +14,10 @@ _ID = re.compile(r"^(?=.*\d)[0-9a-f-]{16,}$|^[A-Za-z0-9_-]{24,}$")  # hashes, uu
 
 
 def url_pattern(url: str) -> str:
-    parts = urlsplit(url)
+    return _pattern(urlsplit(url))
+
+
+def _pattern(parts) -> str:
     segments = []
     for segment in parts.path.split("/"):
         segments.append("{id}" if _ID.match(segment) else _NUMBER.sub("N", segment))
@@ -33,13 +36,16 @@ class TrapDetector:
         """None when the URL may be scheduled (and then it is counted), else why it is a trap."""
         if len(url) > self.max_url_length:
             return f"URL longer than {self.max_url_length} characters"
-        segments = [s for s in urlsplit(url).path.split("/") if s]
-        if segments:
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if len(segments) > self.max_segment_repeats:  # fewer cannot repeat one more often
             segment, repeats = Counter(segments).most_common(1)[0]
             if repeats > self.max_segment_repeats:
                 return f"path segment {segment!r} repeated {repeats} times"
-        pattern = url_pattern(url)
-        if self.pattern_cap and self.counts[pattern] >= self.pattern_cap:
+        if not self.pattern_cap:  # no cap: nothing to count
+            return None
+        pattern = _pattern(parts)
+        if self.counts[pattern] >= self.pattern_cap:
             return f"pattern {pattern} past its cap of {self.pattern_cap} pages"
         self.counts[pattern] += 1
         return None

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.blocks import block_kind
+from crawler.blocks import CAPTCHA, block_kind
 from tests.conftest import FAST, organwatch
 
 PAGES = {
@@ -65,3 +65,18 @@ def test_refusals_and_challenges_are_reported_per_host(tmp_path, server):
 ])
 def test_block_kind(status, body, kind):
     assert block_kind(status, body) == kind
+
+
+@pytest.mark.parametrize("marker", [
+    b"<div class='g-recaptcha'>", b"https://www.google.com/recaptcha/api.js", b"<div class='h-captcha'>",
+    b"js.hcaptcha.com", b"<form id='cf-challenge-form'>", b"challenges.cloudflare.com", b"<div class='cf-turnstile'>",
+    b"<title>Just a moment...</title>", b"<TITLE> Attention Required! | Cloudflare</TITLE>",
+    b"<title>Access Denied</title>", b"<title>Are you a robot?</title>", b"geo.captcha-delivery.com",
+    b"<div id='px-captcha'>", b"Please verify you are a human", b"Verify you are human", b"Solve the CAPTCHA below",
+    b"Enter the characters you see below",
+])
+def test_each_kind_of_challenge_passes_the_needles_and_is_found(marker):
+    """block_kind runs its pattern only on bodies holding one of NEEDLES: one example of each of
+    the pattern's alternatives, found both ways."""
+    assert CAPTCHA.search(marker.lower())
+    assert block_kind(200, b"<html><body>" + marker + b"</body></html>") == "captcha"
