@@ -3,8 +3,8 @@ run as a user runs it (`organwatch crawl --job DIR`, full pipeline), sampled eve
 printed at intervals, so one sees whether it stays flat or grows with pages. Target: at most
 1 GB, flat.
 
-The crawl is a tree of processes: the crawl's own, a fork server that loaded the model, and the
-readers forked from it, which share the model's pages with it. Summing their RSS counts those
+The crawl is a tree of processes: the crawl's own, its evidence writer (WARC and SQLite), a fork
+server that loaded the model, and the readers forked from it, which share the model's pages with it. Summing their RSS counts those
 shared pages once per process; the PSS (proportional set size, /proc/PID/smaps_rollup) divides
 each shared page between the processes that share it, so its sum is the memory the crawl takes.
 Both are printed; the target is checked on the PSS.
@@ -71,7 +71,7 @@ def main() -> None:
         samples: list[tuple[float, int, float, float]] = []  # (seconds, pages, PSS, RSS)
         shown = 0.0
         print(f"memory of an organwatch crawl of {args.pages} generated pages (the crawl's process tree: "
-              "crawl, fork server, readers)")
+              "crawl, evidence writer, fork server, readers)")
         print(f"  {'seconds':>8} {'pages':>8} {'PSS MB':>8} {'RSS MB':>8}")
         while proc.poll() is None:
             time.sleep(1)

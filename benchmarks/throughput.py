@@ -58,7 +58,7 @@ def bare_crawl(seed: str, pages: int) -> dict:
 
 
 def processes(pid: int) -> list[int]:
-    """A process and its descendants (the fork server and the readers), from /proc."""
+    """A process and its descendants (the evidence writer, the fork server and the readers), from /proc."""
     found = [pid]
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
@@ -71,7 +71,7 @@ def processes(pid: int) -> list[int]:
 
 def run(command: list[str]) -> tuple[str, float, float, float]:
     """Run a command; (its stdout, wall seconds, CPU seconds of its own process, CPU seconds of its
-    descendants: the fork server and the readers), the CPU read from /proc while it runs."""
+    descendants: the evidence writer, the fork server and the readers), the CPU read from /proc while it runs."""
     clock = os.sysconf("SC_CLK_TCK")
     cpu: dict[int, float] = {}
     start = time.perf_counter()
@@ -140,13 +140,13 @@ def main() -> None:
                   flush=True)
     # The crawl rate counts from the spider's opening to its closing (Scrapy's elapsed_time_seconds);
     # the command's rate also counts starting Python, imports and loading the model. CPU is per
-    # page fetched, start-up included: the crawl's own process, then its fork server and readers.
+    # page fetched, start-up included: the crawl's own process, then its writer, fork server and readers.
     medians: dict[str, dict[str, float]] = {}
     for name, results in runs.items():
         medians[name] = {key: statistics.median(r[key] for r in results) for key in results[0]}
         m = medians[name]
         print(f"  {name:<20} median {m['rate']:7.1f} pages/s crawling, {m['command_rate']:6.1f} pages/s of the whole "
-              f"command; CPU a page {m['cpu_own']:.1f} ms in its process + {m['cpu_others']:.1f} ms in readers "
+              f"command; CPU a page {m['cpu_own']:.1f} ms in its process + {m['cpu_others']:.1f} ms in its other processes "
               f"(first round: {results[0]['pages']} pages in {results[0]['elapsed']:.1f} s)"
               + (f"; its first pages waited {m['readers_wait']:.1f} s for the readers' preload" if m["readers_wait"] else ""))
     bare, ours = medians["bare Scrapy spider"], medians["organwatch pipeline"]

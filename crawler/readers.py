@@ -27,7 +27,7 @@ class UnreadablePage(Exception):
 def reader_count(readers) -> int:
     """The setting ORGANWATCH_READERS as a number: by default (None) one reader process per core
     (on 2 cores 1, 2 and 3 readers crawled at about the same rate: the crawl's own process sets
-    the pace). Each one's share of memory (PSS) is about 90 MB, the model's pages counted in part."""
+    the pace). Each one's share of memory (PSS) is about 100 MB, the model's pages counted in part."""
     if readers not in (None, ""):
         return int(readers)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -40,10 +40,6 @@ PIPE_BYTES = 1 << 20  # the pipe's buffer: the crawl's process blocks only when 
 LOCATIONS = 10_000  # records waiting for their capture; older ones (redirects: no capture follows) are dropped
 
 
-class WriterFailed(RuntimeError):
-    """The writer process is gone or failed: nothing more can be stored in this crawl."""
-
-
 class EvidenceWriter:
     """The crawl's end of the writer process: `records(...)` and `capture(...)` hand work over,
     `close()` waits until everything is written and committed and returns the writer's counts."""
