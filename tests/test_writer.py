@@ -33,15 +33,28 @@ def hand_over(writer, n, start=0):
         writer.capture(key, capture(url), page(url), [])
 
 
-def test_captures_are_stored_with_where_their_records_went(tmp_path):
+def started(tmp_path):
+    """A writer process storing into a new database and writing WARC files, as a crawl starts one."""
     db = tmp_path / "w.db"
     Store(db).close()
     writer = EvidenceWriter(str(db))
     writer.open_warc(str(tmp_path / "warc"), INFO, 1 << 20)
+    return writer, db
+
+
+def query(db, sql: str) -> list:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_captures_are_stored_with_where_their_records_went(tmp_path):
+    writer, db = started(tmp_path)
     hand_over(writer, 3)
     assert writer.close() == {"organwatch/store_errors": 0, "organwatch/captures_without_records": 0}
-    rows = sqlite3.connect(db).execute(
-        "select url, warc_file, warc_offset, warc_record_id, payload_sha256 from captures order by id").fetchall()
+    rows = query(db, "select url, warc_file, warc_offset, warc_record_id, payload_sha256 from captures order by id")
     assert [r[0] for r in rows] == [f"https://a.example/{i}" for i in range(3)]
     for url, warc_file, offset, record_id, sha in rows:
         with open(warc_file, "rb") as f:
@@ -54,27 +67,21 @@ def test_captures_are_stored_with_where_their_records_went(tmp_path):
 
 def test_a_crawl_that_dies_loses_only_what_was_not_committed(tmp_path):
     """The crawl's process gone without "close" (kill -9): the writer exits without committing."""
-    db = tmp_path / "w.db"
-    Store(db).close()
-    writer = EvidenceWriter(str(db))
-    writer.open_warc(str(tmp_path / "warc"), INFO, 1 << 20)
+    writer, db = started(tmp_path)
     hand_over(writer, 2)
     writer.flush()
     writer.conn.close()  # what the kernel does when the crawl's process dies
     assert writer.process.wait(timeout=10) == 0
-    assert sqlite3.connect(db).execute("select count(*) from captures").fetchone() == (0,)
-    assert sqlite3.connect(db).execute("pragma integrity_check").fetchone() == ("ok",)
+    assert query(db, "select count(*) from captures") == [(0,)]
+    assert query(db, "pragma integrity_check") == [("ok",)]
 
 
 def test_a_writer_that_dies_is_reported_and_what_it_committed_is_kept(tmp_path):
-    db = tmp_path / "w.db"
-    Store(db).close()
-    writer = EvidenceWriter(str(db))
-    writer.open_warc(str(tmp_path / "warc"), INFO, 1 << 20)
+    writer, db = started(tmp_path)
     hand_over(writer, 2)
     writer.flush()
     deadline = time.monotonic() + 30
-    while sqlite3.connect(db).execute("select count(*) from captures").fetchone() != (2,):  # committed after a second
+    while query(db, "select count(*) from captures") != [(2,)]:  # committed after a second
         assert time.monotonic() < deadline
         time.sleep(0.1)
     writer.process.kill()
@@ -83,15 +90,12 @@ def test_a_writer_that_dies_is_reported_and_what_it_committed_is_kept(tmp_path):
     writer.flush()
     assert writer.failed and "writer process is gone" in writer.failed
     assert writer.close()["organwatch/writer_dropped"] == 2 * 2
-    assert sqlite3.connect(db).execute("select count(*) from captures").fetchone() == (2,)
-    assert sqlite3.connect(db).execute("pragma integrity_check").fetchone() == ("ok",)
+    assert query(db, "select count(*) from captures") == [(2,)]
+    assert query(db, "pragma integrity_check") == [("ok",)]
 
 
 def test_a_capture_whose_records_were_forgotten_is_stored_and_counted(tmp_path):
-    db = tmp_path / "w.db"
-    Store(db).close()
-    writer = EvidenceWriter(str(db))
-    writer.open_warc(str(tmp_path / "warc"), INFO, 1 << 20)
+    writer, db = started(tmp_path)
     writer.capture(12345, capture("https://a.example/x"), page("https://a.example/x"), [])
     assert writer.close()["organwatch/captures_without_records"] == 1
-    assert sqlite3.connect(db).execute("select url, warc_file from captures").fetchall() == [("https://a.example/x", None)]
+    assert query(db, "select url, warc_file from captures") == [("https://a.example/x", None)]
