@@ -192,9 +192,11 @@ def serve(conn: Connection, answers: Connection) -> None:
     pipe's end (the crawl died: exit without committing)."""
     writer = _Writer()
     while True:
-        if writer.pending and not conn.poll(max(0.0, COMMIT_SECONDS - (time.monotonic() - writer.last_commit))):
-            writer.commit()
-            continue
+        if writer.pending:  # commit a second after the last commit, whether or not more is coming
+            remaining = COMMIT_SECONDS - (time.monotonic() - writer.last_commit)
+            if remaining <= 0 or not conn.poll(remaining):
+                writer.commit()
+                continue
         try:
             batch = conn.recv()
         except (EOFError, OSError):

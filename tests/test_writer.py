@@ -99,3 +99,16 @@ def test_a_capture_whose_records_were_forgotten_is_stored_and_counted(tmp_path):
     writer.capture(12345, capture("https://a.example/x"), page("https://a.example/x"), [])
     assert writer.close()["organwatch/captures_without_records"] == 1
     assert query(db, "select url, warc_file from captures") == [("https://a.example/x", None)]
+
+
+def test_captures_are_committed_every_second_while_more_keep_coming(tmp_path):
+    writer, db = started(tmp_path)
+    deadline, n = time.monotonic() + 3, 0
+    while time.monotonic() < deadline:  # a steady stream, fewer than COMMIT_ITEMS
+        hand_over(writer, 1, start=n)
+        writer.flush()
+        n += 1
+        time.sleep(0.05)
+    committed = query(db, "select count(*) from captures")[0][0]
+    writer.close()
+    assert 0 < committed < n
