@@ -4,9 +4,10 @@ printed at intervals, so one sees whether it stays flat or grows with pages. Tar
 1 GB, flat.
 
 The crawl is a tree of processes: the crawl's own, its evidence writer (WARC and SQLite), a fork
-server that loaded the model, and the readers forked from it, which share the model's pages with it. Summing their RSS counts those
-shared pages once per process; the PSS (proportional set size, /proc/PID/smaps_rollup) divides
-each shared page between the processes that share it, so its sum is the memory the crawl takes.
+server that loaded the model, and the readers forked from it, which share the model's pages with
+it. Summing their RSS counts those shared pages once per process; the PSS (proportional set size,
+/proc/PID/smaps_rollup) divides each shared page between the processes that share it, so its sum
+is the memory the crawl takes.
 Both are printed; the target is checked on the PSS.
 
     python benchmarks/memory.py                      # 100,000 pages (hours at the pipeline's rate)
