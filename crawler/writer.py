@@ -273,16 +273,18 @@ class _Writer:
         self.pending, self.last_commit = 0, time.monotonic()
 
     def close(self) -> None:
+        """Commit the captures, then move the pages' timelines (in a transaction of their own)."""
+        if self.files is not None:
+            self.files.close()
+        if self.store is None:
+            return
+        if self.store.db.conn.in_transaction:
+            self.store.db.conn.commit()
         if self.visits is not None:
             for kind, n in apply_visits(self.store, self.crawl_id, self.visits, self.gone_after).items():
                 self.counts[f"organwatch/events/{kind}"] = n
             self.visits.close()
-        if self.store is not None:
-            if self.store.db.conn.in_transaction:
-                self.store.db.conn.commit()
-            self.store.close()
-        if self.files is not None:
-            self.files.close()
+        self.store.close()
 
 
 def main() -> None:
