@@ -71,6 +71,12 @@ def judge(item: dict, prior: dict | None) -> Visit | None:
     return visit
 
 
+def visit_of(db, item: dict) -> Visit | None:
+    """`judge` the capture item against its page's row as `db` holds it now."""
+    row = db.execute("select text_sha256, flagged, live from pages where url = ?", [item.get("url")]).fetchone()
+    return judge(item, dict(zip(("text_sha256", "flagged", "live"), row, strict=True)) if row else None)
+
+
 class VisitLog:
     """A run's visits, spooled to a temporary file rather than held in memory: a long crawl makes
     millions, and they are needed only when it closes. Iterable as often as needed."""
@@ -190,11 +196,7 @@ class LivenessPipeline:
         return cls(crawler)
 
     def process_item(self, item):
-        row = self.store.db.execute(
-            "select text_sha256, flagged, live from pages where url = ?", [item.get("url")]
-        ).fetchone()
-        prior = dict(zip(("text_sha256", "flagged", "live"), row, strict=True)) if row else None
-        visit = judge(item, prior)
+        visit = visit_of(self.store.db, item)
         if visit is not None:
             self.visits.append(visit)
         return item

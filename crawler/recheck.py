@@ -1,6 +1,6 @@
 """`organwatch recheck`: revisit known pages with the crawl machinery (the `watch` spider at depth
-0, the same pipelines), so every visit is a capture with its WARC record, and the liveness
-pipeline moves each page's timeline (crawler/liveness.py)."""
+0, the same pipelines), so every visit is a capture with its WARC record, and the crawl's
+evidence writer moves each page's timeline as it stores it (crawler/liveness.py, crawler/writer.py)."""
 
 from __future__ import annotations
 

@@ -83,7 +83,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
 }
 ITEM_PIPELINES = {
-    "crawler.liveness.LivenessPipeline": 700,  # judges each visit against the page before it is stored
+    "crawler.liveness.LivenessPipeline": 700,  # distributed workers; a crawl that stores judges visits in its writer
     "crawler.pipelines.StorePipeline": 800,
     "crawler.distributed.RedisItems": 810,  # with --redis, in place of the store
 }

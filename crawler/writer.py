@@ -27,7 +27,7 @@ from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from crawler.liveness import VisitLog, apply_visits, judge
+from crawler.liveness import VisitLog, apply_visits, visit_of
 from crawler.store import Store
 from crawler.warc import WarcFiles, write_records
 
@@ -249,8 +249,8 @@ class _Writer:
             conn.execute("begin")
         self.crawl_id = capture.get("crawl_id")
         try:
-            if self.visits is not None:
-                self.judge(capture, page)
+            if self.visits is not None and (visit := visit_of(self.store.db, {**capture, "page": page})):
+                self.visits.append(visit)
             self.store.record(capture, page, indicators)
         except Exception:
             self.counts["organwatch/store_errors"] += 1
@@ -258,15 +258,6 @@ class _Writer:
         self.pending += 1
         if self.pending >= COMMIT_ITEMS:
             self.commit()
-
-    def judge(self, capture: dict, page: dict | None) -> None:
-        """What this visit says about its page, against the page as it was (crawler/liveness.py)."""
-        row = self.store.db.conn.execute("select text_sha256, flagged, live from pages where url = ?",
-                                         [capture.get("url")]).fetchone()
-        prior = dict(zip(("text_sha256", "flagged", "live"), row, strict=True)) if row else None
-        visit = judge({**capture, "page": page}, prior)
-        if visit is not None:
-            self.visits.append(visit)
 
     def commit(self) -> None:
         self.store.db.conn.commit()
