@@ -1,8 +1,9 @@
 """The crawl's reader processes: `await Readers(n).read(body, content_type, url)` runs
 crawler/reading.py's `read_page` in one of n processes (ORGANWATCH_READERS), so a machine of N
-cores reads N pages at once while the crawl's own process keeps fetching, writing evidence and
-storing. This module imports no reading code: the crawl's process starts the fork server (which
-loads the model) first thing, before it imports Scrapy's and its own modules.
+cores reads N pages at once while the crawl's own process keeps fetching and handing evidence
+to its writer (crawler/writer.py). This module imports no reading code: the crawl's process
+starts the fork server (which loads the model) first thing, before it imports Scrapy's and its
+own modules.
 """
 
 from __future__ import annotations

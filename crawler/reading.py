@@ -1,7 +1,7 @@
 """Reading a fetched HTML page: decode it, extract title, main text and links (resolved,
 canonical, with what their own words say, crawler/focus.py), and analyse the text. `read_page`
 is a pure function of (body, Content-Type, URL), so it runs in the crawl's reader processes
-(crawler/readers.py) while the crawl's own process keeps fetching, writing evidence and storing.
+(crawler/readers.py) while the crawl's own process keeps fetching (its evidence writer stores).
 """
 
 from __future__ import annotations
