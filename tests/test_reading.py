@@ -63,6 +63,26 @@ def test_pages_read_at_once_come_back_each_to_its_own_caller(readers):
     assert titles == [f"Kidney transplant in {city}" for city in ("Cairo", "Manila", "Tehran", "Dhaka", "Lahore")]
 
 
+def test_batched_pages_each_get_their_own_answer_and_a_bad_one_spoils_none(readers):
+    """More pages than a batch holds, a page the reader cannot read among them, and a page too
+    big to share a batch: every caller gets its own page's answer."""
+    from crawler.readers import BATCH, BIG
+
+    big = AD.replace(b"</body>", b"<p>" + b"filler words " * (BIG // 10) + b"</p></body>")
+    bodies = [AD.replace(b"Lahore", f"City{i}".encode()) for i in range(2 * BATCH + 3)]
+    bodies[3], bodies[BATCH + 1] = "not bytes", big
+
+    async def scenario():
+        reads = (readers.read(body, "text/html", f"http://a.example/{i}") for i, body in enumerate(bodies))
+        return await asyncio.gather(*reads, return_exceptions=True)
+
+    results = asyncio.run(scenario())
+    assert isinstance(results[3], UnreadablePage)
+    assert results[BATCH + 1]["title"] == "Kidney transplant in Lahore" and len(results[BATCH + 1]["text"]) > BIG
+    others = [(i, r) for i, r in enumerate(results) if i not in (3, BATCH + 1)]
+    assert [r["title"] for _, r in others] == [f"Kidney transplant in City{i}" for i, _ in others]
+
+
 def test_readers_started_but_never_given_a_page_are_stopped_on_close():
     readers = Readers(2)
 
