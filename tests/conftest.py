@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,12 @@ import pytest
 from crawler.sampleweb.server import SampleWeb
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The language model's cached arrays (nlp/language.py, cache_path) in a folder of the session's
+# own, which the crawls the tests run inherit: no test reads what an older build left in ~/.cache.
+os.environ["ORGANWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="organwatch-test-cache-")
+atexit.register(shutil.rmtree, os.environ["ORGANWATCH_CACHE_DIR"], ignore_errors=True)
+
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False"]
 
 

@@ -59,3 +59,30 @@ def test_answers_do_not_depend_on_what_came_before():
 def test_no_letters_no_language():
     assert language.detect_language("+92 300 1234567 / 12:30") == ""
     assert language._naive_bayes("!!! ???") == ""
+
+
+def test_the_cached_arrays_are_the_ones_built_from_the_profiles(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORGANWATCH_CACHE_DIR", str(tmp_path))
+    built = language._arrays()
+    first = language._cached_arrays()  # builds and caches
+    assert language.cache_path().parent == tmp_path and language.cache_path().is_file()
+    cached = language._cached_arrays()  # reads the cache
+    for arrays in (first, cached):
+        assert arrays.keys() == built.keys()
+        for name, array in built.items():
+            np.testing.assert_array_equal(arrays[name], array)
+            assert arrays[name].dtype == array.dtype
+
+
+def test_a_damaged_cache_is_built_again_and_an_unwritable_one_only_costs_time(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("ORGANWATCH_CACHE_DIR", str(tmp_path))
+    language.cache_path().write_bytes(b"PK\x03\x04 not a whole archive")
+    codes = language._cached_arrays()["codes"]
+    with np.load(language.cache_path()) as cached:  # replaced by a good one
+        assert np.array_equal(cached["codes"], codes)
+
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("ORGANWATCH_CACHE_DIR", str(blocked))
+    assert np.array_equal(language._cached_arrays()["codes"], codes)
+    assert "cannot cache the language model's arrays" in caplog.text
