@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -26,8 +27,26 @@ SKIPPED_EXTENSIONS = (
 )
 
 
-@lru_cache(maxsize=65536)  # a site's navigation links come back on every page
+# A path of unreserved characters without dot segments ("/." or "/.."), query or fragment.
+_PLAIN_PATH = r"(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]*)+"
+PLAIN_PATH = re.compile(_PLAIN_PATH)
+# A URL w3lib's canonicalize_url returns as it is: http(s), a lower-case host, a port without a
+# leading zero, a plain path. Most links of a crawl are; tests/test_urls.py compares the two.
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?::(?P<port>[1-9][0-9]{0,4}))?" + _PLAIN_PATH)
+
+
 def canonical(url: str) -> str:
+    """The URL in w3lib's canonical form (query sorted, fragment dropped, escapes normalized);
+    ValueError for a URL it cannot parse (a port out of range). A plain URL, already canonical,
+    is returned after a regular expression (1 us) instead of canonicalize_url (18 us)."""
+    match = _PLAIN_URL.fullmatch(url)
+    if match and (match["port"] is None or int(match["port"]) <= 65535):
+        return url
+    return _canonicalize(url)
+
+
+@lru_cache(maxsize=65536)  # a site's navigation links come back on every page
+def _canonicalize(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 

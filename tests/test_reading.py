@@ -111,3 +111,25 @@ def test_links_resolve_as_urljoin_would_from_any_page():
         "https://site.example:8443/kidney", "https://site.example:8443/x?a=1&b=2", "https://other.example/y",
         "http://up.example/Z", "https://site.example:8443/",
     ]
+
+
+def test_absolute_paths_join_as_urljoin_and_canonicalize_url_would():
+    """Plain absolute paths are joined by hand (crawler/reading.py); every other one through urljoin."""
+    from urllib.parse import urljoin, urlsplit
+
+    from w3lib.url import canonicalize_url
+
+    from crawler.reading import _SKIP_EXT, links
+    from tests.test_urls import random_urls
+
+    hrefs = [href for url in random_urls(5_000, seed=2) if (href := "/" + url.split("/", 3)[-1])[:2] != "//"]
+    for base in ("http://site.example/dir/p.html", "https://Site.Example:8443/", "http://127.0.0.1:8000/p/3"):
+        got = {url for url, _, _ in links(base, [(href, "") for href in hrefs])}
+        expected = {canonicalize_url(urljoin(base, href), keep_fragments=False) for href in hrefs}
+        assert got == {url for url in expected if not urlsplit(url).path.lower().endswith(_SKIP_EXT)}
+
+
+def test_a_link_with_a_port_out_of_range_is_dropped_and_the_page_read():
+    page = read_page(b"<title>t</title><p>text</p><a href='http://a.example:99999/x'>bad</a><a href='/ok'>ok</a>",
+                     "text/html", "http://a.example/")
+    assert [url for url, _, _ in page["links"]] == ["http://a.example/ok"]
