@@ -8,7 +8,7 @@ harmless page that links to ads. The spider turns the score into the request's p
 the scheduler's queue (crawler/frontier.py, FocusPriorityQueue) hands out the highest first.
 This module imports no Scrapy at load: reader processes score links with it.
 
-Per crawl, the `FocusReport` extension keeps in the stats (and so in `crawls`):
+Per crawl, the `FocusReport` extension sets in the stats when the spider closes (and so in `crawls`):
   organwatch/harvest_rate   flagged pages / pages analysed
   organwatch/target_recall  targets fetched / targets, where the targets are the URLs of
                             ORGANWATCH_TARGETS (a file, one URL a line) or else the pages
@@ -115,20 +115,23 @@ class FocusReport:
         from scrapy import signals
 
         crawler.signals.connect(report.opened, signal=signals.spider_opened)
-        crawler.signals.connect(report.scraped, signal=signals.item_scraped)
+        if targets:
+            crawler.signals.connect(report.scraped, signal=signals.item_scraped)
+        # before the store's spider_closed writes the stats into `crawls`: extensions connect first
+        crawler.signals.connect(report.update, signal=signals.spider_closed)
         return report
 
     def opened(self, spider):
         self.stats.set_value("organwatch/targets", len(self.targets))
-        self.stats.set_value("organwatch/targets_found", 0)
-        self._update()
+        self.update()
 
     def scraped(self, item, response, spider):
         if item.get("page") is not None and item.get("url") in self.targets:
             self.found.add(item["url"])
-        self._update()
 
-    def _update(self):
+    def update(self):
+        """The figures, in the stats (at the spider's opening and closing: once a page, it cost the
+        crawl's process 1%)."""
         pages = self.stats.get_value("organwatch/pages", 0)
         flagged = self.stats.get_value("organwatch/flagged", 0)
         self.stats.set_value("organwatch/harvest_rate", round(flagged / pages, 4) if pages else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from crawler import settings as project_settings
@@ -63,10 +64,15 @@ def run_crawl(options: CrawlOptions) -> dict:
         # first, before this process imports Scrapy (0.6 s) and loads the spider (2 s): the fork
         # server's preload (about 3 s) then ends about when the spider opens, not 3 s after
         start_fork_server()
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(crawl_settings(options))
     crawler = process.create_crawler("watch")
+    # Scrapy leaves the root logger at NOTSET and filters in its handler, so each page's DEBUG
+    # lines ("Crawled", "Scraped from") were built only to be dropped: 1.6% of this process
+    crawler.signals.connect(lambda: logging.root.setLevel(crawler.settings["LOG_LEVEL"]),
+                            signal=signals.engine_started, weak=False)
     process.crawl(crawler, urls=options.seeds)
     process.start()
     return crawler.stats.get_stats()
