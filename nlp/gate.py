@@ -46,12 +46,28 @@ def mentions_topic(text: str) -> bool:
         if any(run in compact for run in gate.runs):
             return True
         spaced = gate.char_script.sub(" ", low)  # the words around them, as the tokenizer splits them
-    words = set(gate.word.findall(spaced))
+    words = _words(spaced, gate.word)
     if not words.isdisjoint(gate.words) or any(w.startswith(gate.prefixes) for w in words):
         return True
     if any(gate.phrases[w].search(spaced) for w in words.intersection(gate.phrases)):
         return True
     return _BLOOD.search(low) is not None
+
+
+# ASCII characters that are not word characters (\w), as spaces
+_ASCII_NOT_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch(r"\w", chr(c))})
+
+
+def _words(text: str, word: re.Pattern) -> set[str]:
+    """`set(word.findall(text))`, the runs of word characters and marks, at a quarter of the cost
+    (250 us on a 3 KB page): split at whitespace and ASCII punctuation, a piece of alphanumeric
+    characters only is a run by itself, and the other pieces (with marks, `_` or other non-ASCII
+    signs) go through the regular expression together."""
+    pieces = set(text.translate(_ASCII_NOT_WORD).split())
+    words = {piece for piece in pieces if piece.isalnum()}
+    if len(words) < len(pieces):
+        words.update(word.findall(" ".join(pieces - words)))
+    return words
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,20 @@ def test_classify_reads_an_html_line_by_its_whole_page():
     out = io.StringIO()
     assert classify_stream(io.StringIO(json.dumps({"id": 1, "html": html}) + "\n"), out, "in.jsonl", io.StringIO()) == 0
     assert OFF_TOPIC not in json.loads(out.getvalue())["reasons"]
+
+
+def test_the_words_are_the_runs_the_word_pattern_finds():
+    """`_words` splits at whitespace and ASCII punctuation first: the same words as the pattern,
+    on texts of Latin, Cyrillic, Arabic, Devanagari, Bengali, Hebrew and CJK letters, combining
+    marks, joiners, underscores, digits of other scripts and non-ASCII punctuation."""
+    import random
+
+    from nlp.gate import _gate, _words
+
+    word = _gate().word
+    rng = random.Random(3)
+    alphabet = list("abc xyz_-.,!?'\"“”«»\u00a0\u2009\t\n0123éñüßçкиїعةहि়्কা়טّ̣́€™©½²٣๑中ア")
+    alphabet += [chr(c) for c in range(0x300, 0x370, 7)] + ["\u200c", "\u200d"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert _words(text, word) == set(word.findall(text)), repr(text)
