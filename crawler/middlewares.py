@@ -1,4 +1,4 @@
-"""Downloader middlewares: the private-address guard, Retry-After, and the redirect-loop guard."""
+"""Downloader middlewares: the private-address guard, the Referer header, Retry-After, and the redirect-loop guard."""
 
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ class PrivateAddressGuard:
         if ip is not None and not self.permitted(str(ip)):
             self._refuse(request, urlsplit(request.url).hostname or "", str(ip))
         return response
+
+
+class RefererHeader:
+    """Send the page a link was found on as the Referer header, from the request's meta
+    (`referer`, set by the spider): made when the request is fetched, not for every link
+    scheduled, most of which wait in the frontier and some never leave it (a Headers object cost
+    5.5 us and a few hundred bytes per request)."""
+
+    def process_request(self, request):
+        referer = request.meta.get("referer")
+        if referer and b"Referer" not in request.headers:
+            request.headers[b"Referer"] = referer
+        return None
 
 
 class RetryAfter:

@@ -67,6 +67,7 @@ ORGANWATCH_PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
+    "crawler.middlewares.RefererHeader": 100,  # from the request's meta, set by the spider
     "crawler.middlewares.RetryAfter": 540,
     "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
     "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too

@@ -36,3 +36,15 @@ def test_each_file_starts_with_warcinfo_naming_the_software(crawled_db):
             first = next(iter(ArchiveIterator(f)))
             assert first.rec_type == "warcinfo"
             assert b"organwatch/" in first.content_stream().read()
+
+
+def test_links_are_fetched_with_the_page_they_were_found_on_as_referer(crawled_db):
+    referers = dict(sqlite3.connect(crawled_db).execute("select url, referer from captures where referer is not null"))
+    assert referers
+    sent = {}
+    for path in (crawled_db.parent / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f):
+                if record.rec_type == "request":
+                    sent[record.rec_headers.get_header("WARC-Target-URI")] = record.http_headers.get_header("Referer")
+    assert {url: sent.get(url) for url in referers} == referers

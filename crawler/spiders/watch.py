@@ -109,15 +109,16 @@ class WatchSpider(scrapy.Spider):
         links = list(self._links(response, read["links"], item))
         risk = read["analysis"]["risk"]
         # the depth and its priority penalty (DEPTH_PRIORITY: breadth-first within the budgets)
-        # and the Referer are set here: Scrapy's Depth and Referer middlewares, which would set
-        # them on every output, are off (crawler/settings.py)
+        # and the referer are set here: Scrapy's Depth and Referer middlewares, which would set
+        # them on every output, are off (crawler/settings.py); the Referer header is made from
+        # meta when the request is fetched (crawler/middlewares.py, RefererHeader)
         depth = response.meta.get("depth", 0) + 1
         output = [item]
         for url, meta, words in links:
             score = link_score(words, risk, response.meta.get("focus", 0.0)) if self.focus else 0.0
             output.append(scrapy.Request(
                 url, callback=self.parse, errback=self.failed, priority=priority(score) - depth * self.depth_priority,
-                meta={**meta, "focus": score, "depth": depth}, headers={"Referer": response.url},
+                meta={**meta, "focus": score, "depth": depth, "referer": response.url},
             ))
         return output
 
@@ -188,7 +189,7 @@ class WatchSpider(scrapy.Spider):
             "server_ip": str(response.ip_address) if response.ip_address else None,
             "depth": response.meta.get("depth", 0),
             "seed": response.meta.get("seed"),
-            "referer": (request.headers.get("Referer") or b"").decode("latin-1") or None,
+            "referer": request.meta.get("referer"),
             "blocked": response.meta.get("blocked"),
             "focus_score": response.meta.get("focus"),
         }
