@@ -19,9 +19,9 @@ import json
 import os
 import socket
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -29,6 +29,9 @@ from twisted.internet.task import deferLater
 
 from crawler.warc import EVIDENCE_SETTINGS
 from nlp import organwatch_version
+
+if TYPE_CHECKING:
+    import redis
 
 ITEMS_KEY = "organwatch:items"
 SLOT_KEY = "organwatch:slot:"
@@ -45,6 +48,8 @@ return string.format('%.6f', slot - now)
 
 
 def connect(url: str) -> redis.Redis:
+    import redis  # here: a crawl without --redis loads this module's classes (settings) but needs no client (0.1 s)
+
     return redis.Redis.from_url(url, socket_connect_timeout=10)
 
 

@@ -28,6 +28,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's HTTP console, which runs code in the crawl's process: off, like telnet's
 DNS_TIMEOUT = 20
 
 # Budgets (the crawl command's --depth and --max-pages set the first two)
