@@ -53,8 +53,9 @@ class Readers:
     Workers talk to the event loop over pipes, with no thread in between (one thread only starts
     them): concurrent.futures' pool hands work over through threads, and their fight for the GIL
     stalled the event loop a few ms per page. Pages go to a reader in batches (BATCH), and it
-    holds up to DEPTH, so it does not wait for the event loop between two batches. A worker that dies (out of memory on a
-    monstrous page) is replaced, and the page tried once more before it counts as unreadable."""
+    holds up to DEPTH, so it does not wait for the event loop between two batches. A worker
+    that dies (out of memory on a monstrous page) is replaced, and its pages tried once more
+    before they count as unreadable."""
 
     def __init__(self, processes: int):
         self.processes = processes
