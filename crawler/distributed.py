@@ -71,7 +71,7 @@ class SharedPoliteness:
     def __init__(self, crawler):
         url = crawler.settings.get("ORGANWATCH_REDIS_URL")
         if not url:
-            raise NotConfigured("not distributed (no --redis)")
+            raise NotConfigured  # not distributed (no --redis): nothing to say on every crawl
         delay = crawler.settings.get("ORGANWATCH_SHARED_DELAY")
         self.delay = float(crawler.settings.getfloat("DOWNLOAD_DELAY") if delay in (None, "") else delay)
         if self.delay <= 0:
@@ -100,7 +100,7 @@ class RedisItems:
     def __init__(self, crawler):
         url = crawler.settings.get("ORGANWATCH_REDIS_URL")
         if not url:
-            raise NotConfigured("not distributed (no --redis)")
+            raise NotConfigured  # not distributed (no --redis): nothing to say on every crawl
         self.crawler = crawler
         self.redis = connect(url)
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{time.time():.0f}"
@@ -146,7 +146,7 @@ class IdleExit:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("ORGANWATCH_REDIS_URL"):
-            raise NotConfigured("not distributed (no --redis)")
+            raise NotConfigured  # not distributed (no --redis): nothing to say on every crawl
         ext = cls(crawler, crawler.settings.getfloat("ORGANWATCH_IDLE_EXIT", 30.0))
         crawler.signals.connect(ext.busy, signal=signals.response_received)
         crawler.signals.connect(ext.idle, signal=signals.spider_idle)

@@ -154,7 +154,7 @@ class LinksFirst:
 
     def __init__(self, crawler):
         if not crawler.settings.get("JOBDIR"):
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # no JOBDIR (--job): nothing to say on every crawl
 
     @classmethod
     def from_crawler(cls, crawler):

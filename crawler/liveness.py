@@ -187,7 +187,7 @@ class LivenessPipeline:
         writer = EvidenceWriter.of(crawler)
         if writer is not None:  # the crawl's evidence writer judges each capture as it stores it
             writer.judge_liveness(self.gone_after)
-            raise NotConfigured("the evidence writer judges liveness (crawler/writer.py)")
+            raise NotConfigured  # the evidence writer judges liveness (crawler/writer.py)
         self.store = Store(path)
         self.visits = VisitLog()
 

@@ -22,7 +22,7 @@ class StorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         if crawler.settings.get("ORGANWATCH_REDIS_URL"):
-            raise NotConfigured("distributed: items go to Redis, `organwatch ingest` stores them")
+            raise NotConfigured  # distributed: items go to Redis, `organwatch ingest` stores them
         path = crawler.settings.get("ORGANWATCH_DB")
         if not path:
             raise NotConfigured("ORGANWATCH_DB is empty")

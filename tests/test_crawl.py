@@ -73,6 +73,10 @@ def test_max_pages_and_depth_budgets(tmp_path, fixture_web):
     result = organwatch("crawl", fixture_web.seeds()[0], "--db", str(db), "--allow-private", "--depth", "0", *FAST)
     assert result.returncode == 0, result.stderr
     assert rows(db, "select count(*) from pages") == [(1,)]
+    # an ordinary crawl warns of nothing ordinary (the parts for --redis or --job are off), only of
+    # the safety guard its --allow-private turned off
+    disabled = [line.split("Disabled ")[1].split(":")[0] for line in result.stderr.splitlines() if "Disabled " in line]
+    assert disabled == ["crawler.middlewares.PrivateAddressGuard"]
 
 
 def test_scrapy_crawl_works_too(tmp_path, fixture_web):
