@@ -270,7 +270,7 @@ class _Writer:
         if self.store is None:
             return
         if self.store.db.conn.in_transaction:
-            self.store.db.conn.commit()
+            self.commit()
         if self.visits is not None:
             for kind, n in apply_visits(self.store, self.crawl_id, self.visits, self.gone_after).items():
                 self.counts[f"organwatch/events/{kind}"] = n

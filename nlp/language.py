@@ -259,14 +259,18 @@ def _cached_arrays() -> dict[str, np.ndarray]:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         pass
     arrays = _arrays()
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as f:
+            temporary = f.name
             np.savez(f, **arrays)
-        os.chmod(f.name, 0o644)  # a cache folder several users share
-        os.replace(f.name, path)  # whole or not at all, even with two crawls starting at once
+        os.chmod(temporary, 0o644)  # a cache folder several users share
+        os.replace(temporary, path)  # whole or not at all, even with two crawls starting at once
     except OSError as e:
         logging.getLogger(__name__).warning("cannot cache the language model's arrays in %s: %s", path, e)
+        if temporary:  # a full disk: no half-written file left behind
+            Path(temporary).unlink(missing_ok=True)
     return arrays
 
 
