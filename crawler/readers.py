@@ -41,10 +41,10 @@ def reader_count(readers) -> int:
 # then takes the whole message before it answers, so the two directions of a pipe never block
 # each other, whatever the pages' sizes.
 BATCH = 8
-# A page waits at most this long for others: the focus needs a page's links soon, or the
-# scheduler fills its slots with lesser links meanwhile (benchmarks/focus.py, 2,000-page budget:
-# 143 relevant pages fetched with 0.02 s, 72 with 0.1 s, 152 sending each page at once).
-LINGER = 0.02
+# A page waits at most this long for others. The focus waits for a page's links, but 0.1 s did not
+# change what it found (benchmarks/focus.py, relevant pages in its 2,000-page budget, median of 6
+# or 8 crawls: 137 with 0.1 s, 128 with 0.02 s; single crawls range from 64 to 155).
+LINGER = 0.1
 DEPTH = 2 * BATCH  # pages a reader holds: one batch being read, the next one filling
 BIG = 64 * 1024  # a larger body goes in a batch of its own to a reader with nothing queued: if it kills the reader, it takes no other page with it
 
