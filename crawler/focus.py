@@ -4,7 +4,8 @@ A link's score (0-1) mixes what the link says (its anchor text, and the words of
 matched against the multilingual concept lexicon of `nlp/lexicon`: organ, transplant, sell,
 donor ... count for; news, law, research, recipes ... count against) with the risk of the page it
 was found on, and a decayed share of that page's own score, so a crawl tunnels through a
-harmless page that links to ads. The spider turns the score into the request's priority:
+harmless page that links to ads. A link to a site whose pages read so far were seldom flagged
+loses part of its score (`site_weight`). The spider turns the score into the request's priority:
 the scheduler's queue (crawler/frontier.py, FocusPriorityQueue) hands out the highest first.
 This module imports no Scrapy at load: reader processes score links with it.
 
@@ -88,6 +89,17 @@ def link_score(words: float, page_risk: float | None, page_score: float = 0.0) -
     (0-100) of the page it was found on, and a decayed share of that page's own score."""
     page = max((page_risk or 0) / 100.0, INHERIT * page_score)
     return (1 - PAGE_WEIGHT) * words + PAGE_WEIGHT * page
+
+
+SITE_PAGES = 10  # a site keeps its links' full score while one page in this many read is flagged
+
+
+def site_weight(read: int, flagged: int) -> float:
+    """0-1, what a site's pages read so far say of its other pages: 1 while at least one in
+    SITE_PAGES is flagged (and for a site not read yet), then in proportion (0.5 after 10 pages
+    and none flagged, 0.17 after 50). Ad and broker sites are full of ads; a news or NGO site that
+    talks about organ trade all the time, and whose links say so, is not."""
+    return min(1.0, (1 + flagged) / (1 + read / SITE_PAGES))
 
 
 def priority(score: float) -> int:

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.focus import LinkScorer, link_score, priority
+from crawler.focus import SITE_PAGES, LinkScorer, link_score, priority, site_weight
 from crawler.traps import TrapDetector, url_pattern
 from tests.conftest import FAST, organwatch
 
@@ -42,6 +42,14 @@ def test_the_risk_of_the_page_a_link_was_found_on_counts(scorer):
 def test_scores_and_priorities_stay_in_range(scorer):
     score = link_score(scorer.text_score("kidney kidneys for sale donor provided", "http://a.example/kidney/for-sale"), 100, 1.0)
     assert 0 <= score <= 1 and 0 <= priority(score) <= 100
+
+
+def test_a_site_keeps_its_weight_while_its_pages_are_flagged_and_loses_it_when_none_is():
+    assert site_weight(0, 0) == 1.0  # not read yet
+    assert site_weight(SITE_PAGES, 1) == 1.0 and site_weight(40, 30) == 1.0
+    assert site_weight(SITE_PAGES, 0) == 0.5
+    weights = [site_weight(n, 0) for n in range(0, 200, 10)]
+    assert weights == sorted(weights, reverse=True) and weights[-1] < 0.06
 
 
 def test_the_shipped_lexicon_loads_into_a_scorer():
@@ -159,3 +167,41 @@ def test_bad_focus_options_exit_2_naming_the_value(tmp_path, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = organwatch("crawl", "https://a.example/", "--db", str(tmp_path / "x.db"), *args)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+class _Talker(BaseHTTPRequestHandler):
+    """A site that talks about kidney transplants on every page and advertises none: /N links
+    to /N+1 with the same promising anchor."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        n = int(self.path.strip("/") or 0)
+        body = (f"<html><title>Notes {n}</title><body><p>Our garden club met on Tuesday to plan the spring planting of beans and tomatoes.</p>"
+                f'<a href="/{n + 1}">kidney transplant</a></body></html>').encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_links_into_a_site_whose_pages_are_not_flagged_lose_score(tmp_path):
+    """The same anchor on every page: without the site's record, the scores would settle at one
+    value within a few pages; with it, they fall as the site's pages go on being unflagged."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Talker)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        db = tmp_path / "talker.db"
+        result = organwatch("crawl", base + "/", "--db", str(db), "--allow-private", "--max-pages", "30", "--depth", "40", *FAST)
+        assert result.returncode == 0, result.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from pages where flagged").fetchone() == (0,)
+    scores = dict(con.execute("select url, focus_score from captures"))
+    assert scores[f"{base}/5"] > 0.3
+    assert scores[f"{base}/25"] < 0.6 * scores[f"{base}/5"]

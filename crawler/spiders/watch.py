@@ -15,7 +15,7 @@ from collections import Counter
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.focus import link_score, priority
+from crawler.focus import link_score, priority, site_weight
 from crawler.problems import failure_problem, sniff_binary
 from crawler.readers import Readers, UnreadablePage, reader_count
 from crawler.seeds import collect_seeds
@@ -39,6 +39,8 @@ class WatchSpider(scrapy.Spider):
         self.scope = {registered_domain(u) for u in self.seed_urls}
         self.scheduled: Counter[str] = Counter()
         self.queued: set[int] = set()  # hashes of the URLs scheduled: budgets count each URL once
+        self.site_read: Counter[str] = Counter()  # pages analysed per registered domain, for site_weight
+        self.site_flagged: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -104,8 +106,10 @@ class WatchSpider(scrapy.Spider):
         }
         item["indicators"] = read["indicators"]
         self.crawler.stats.inc_value("organwatch/pages")
+        self.site_read[item["page"]["domain"]] += 1
         if read["analysis"]["flagged"]:
             self.crawler.stats.inc_value("organwatch/flagged")
+            self.site_flagged[item["page"]["domain"]] += 1
         links = list(self._links(response, read["links"], item))
         risk = read["analysis"]["risk"]
         # the depth and its priority penalty (DEPTH_PRIORITY: breadth-first within the budgets)
@@ -114,8 +118,11 @@ class WatchSpider(scrapy.Spider):
         # meta when the request is fetched (crawler/middlewares.py, RefererHeader)
         depth = response.meta.get("depth", 0) + 1
         output = [item]
-        for url, meta, words in links:
-            score = link_score(words, risk, response.meta.get("focus", 0.0)) if self.focus else 0.0
+        for url, domain, meta, words in links:
+            score = 0.0
+            if self.focus:
+                score = link_score(words, risk, response.meta.get("focus", 0.0))
+                score *= site_weight(self.site_read[domain], self.site_flagged[domain])
             output.append(scrapy.Request(
                 url, callback=self.parse, errback=self.failed, priority=priority(score) - depth * self.depth_priority,
                 meta={**meta, "focus": score, "depth": depth, "referer": response.url},
@@ -136,7 +143,7 @@ class WatchSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"organwatch/problems/{kind}")
 
     def _links(self, response, links, item):
-        """The links worth scheduling, as (url, meta, score of the link's own words), within
+        """The links worth scheduling, as (url, registered domain, meta, score of the link's own words), within
         scope and budgets. The readers resolved them (crawler/reading.py: http, canonical, once)."""
         if response.meta.get("depth", 0) >= self.max_depth:
             return
@@ -165,7 +172,7 @@ class WatchSpider(scrapy.Spider):
             self.queued.add(hash(url))
             if offsite:
                 self.crawler.stats.inc_value("organwatch/links_offsite_followed")
-            yield url, {"seed": seed, "anchor": anchor, "offsite": offsite}, words
+            yield url, domain, {"seed": seed, "anchor": anchor, "offsite": offsite}, words
         if trapped:
             self._problem(item, "trap", f"{len(trapped)} links not followed, e.g. {trapped[0]}")
 
