@@ -1,4 +1,5 @@
-"""Downloader middlewares: the private-address guard, the Referer header, Retry-After, and the redirect-loop guard."""
+"""Downloader middlewares: the private-address guard, the Referer header, Retry-After, the redirect-loop guard,
+and Scrapy's redirect middlewares without their search for Scrapy's Referer middleware."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
@@ -88,6 +90,23 @@ class RefererHeader:
         return None
 
 
+class _RefererFromMeta:
+    """Scrapy's redirect middlewares look for Scrapy's Referer middleware when the engine starts,
+    and warn on every crawl when it is off, as it is here (crawler/settings.py). The redirected
+    request keeps its meta, so RefererHeader sends it with the page the link was found on."""
+
+    def _engine_started(self) -> None:
+        pass
+
+
+class Redirect(_RefererFromMeta, RedirectMiddleware):
+    pass
+
+
+class MetaRefresh(_RefererFromMeta, MetaRefreshMiddleware):
+    pass
+
+
 class RetryAfter:
     """Honour Retry-After on 429 and 503: wait as asked (up to ORGANWATCH_RETRY_AFTER_MAX
     seconds), then retry, at most RETRY_TIMES times; longer waits give up on the URL."""
@@ -134,7 +153,7 @@ def parse_retry_after(value: str) -> float | None:
 class RedirectLoopGuard:
     """Stop a redirect that comes back to a URL already in its chain (A -> B -> A). Without it
     the dupefilter drops the second A silently and the loop leaves no trace; with it the
-    request fails with a 'redirect loop' the capture records. Sits before RedirectMiddleware
+    request fails with a 'redirect loop' the capture records. Sits before Redirect
     (a higher number: it sees the 3xx response first)."""
 
     @classmethod

@@ -72,7 +72,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfter": 540,
     "crawler.distributed.SharedPoliteness": 900,  # with --redis: per-host delay shared by all workers
     "crawler.blocks.BlockReport": 940,  # 403 / 429 / CAPTCHA per host, retried answers too
-    "crawler.middlewares.RedirectLoopGuard": 610,  # sees 3xx before RedirectMiddleware (600)
+    "crawler.middlewares.RedirectLoopGuard": 610,  # sees 3xx before Redirect (600)
+    # Scrapy's, without the warning that its Referer middleware is off (RefererHeader does its work)
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.Redirect": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefresh": 580,
     "crawler.warc.WarcRecorder": 950,  # next to the downloader: sees bodies as sent
     # the spider keeps its own scope (registered domains, --follow-offsite): Scrapy's allowed_domains check is idle work
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
