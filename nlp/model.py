@@ -24,6 +24,7 @@ from nlp import organwatch_version
 from nlp.concepts import lexicon_digest
 from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
 from nlp.gate import mentions_topic
+from nlp.indicators import PHONE_RE, pattern_indicators
 from nlp.labels import LABELS
 
 NLP_DIR = Path(__file__).parent
@@ -117,6 +118,29 @@ REPORTING_MAX = 2
 REPORTING_PER_100 = 0.5
 
 
+# An ad or a broker offers something: a price, a way to reach them, a donor, a trip, a short
+# wait. A page that names none (no concept of OFFER, nothing shaped like a phone number, e-mail
+# address, messenger or price: a tag page, a link "kidney transplant" among a garden club's notes,
+# a page titled with the topic and little else) scores at most NO_OFFER_CAP, below the flag
+# threshold: with so little to read the model leaned on the topic alone ("Kidney transplant"
+# alone scored 0.64, "Tags: kidney, liver, transplant, news" 0.57). Measured in MODEL_CARD.md
+# ("Offer required").
+OFFER = frozenset({"sell", "buy", "donor_offer", "money", "wait", "abroad", "payment", "logistics", "contact",
+                   "urgent", "destination"})
+NO_OFFER_CAP = 0.2
+
+
+def offers(doc: Doc) -> bool:
+    """Whether the text offers anything: a concept of OFFER, or else a phone-like number (any
+    region's, unchecked), an e-mail address, a messenger or a price."""
+    if OFFER.intersection(concept for concept, _, _, _ in doc._.concepts or []):
+        return True
+    text = doc.text
+    return PHONE_RE.search(text) is not None or any(
+        ind.kind in ("email", "messenger", "price") for ind in pattern_indicators(text)
+    )
+
+
 @dataclass
 class PageScore:
     doc: Doc | None  # None: the text failed the topic gate (nlp/gate.py) and was not read
@@ -194,6 +218,9 @@ def _score_batch(textcat, labels: list[str], docs: list[Doc], window: int, veto:
             if float(mine[top].max()) > flag_score(scores):
                 passage = (doc_spans[top].start_char, doc_spans[top].end_char)
             scores = {label: max(scores[label], float(v)) for label, v in zip(labels, mine.max(axis=0), strict=True)}
+        if not offers(doc):
+            scores = {label: min(score, NO_OFFER_CAP) for label, score in scores.items()}
+            passage = None
         yield PageScore(doc, scores, passage)
 
 

@@ -88,3 +88,26 @@ def test_reviews_become_training_examples(tmp_path):
         f"review:{ids['ad_a']}": {"advertising": 0, "brokerage": 1},
         f"review:{ids['news']}": {"advertising": 0, "brokerage": 0},
     }
+
+
+@pytest.mark.parametrize("text", [
+    "Kidney transplant",
+    "Tags: kidney, liver, transplant, news",
+    "Our garden club met on Tuesday.\nkidney transplant",
+])
+def test_a_page_that_names_the_topic_and_offers_nothing_is_not_flagged(text):
+    from nlp.analyze import analyze
+
+    result = analyze(text)
+    assert not result.flagged and result.risk <= 100 * model.NO_OFFER_CAP
+
+
+@pytest.mark.parametrize("text", [
+    "Kidney transplant 0300-1234567",  # a local number, whatever its region
+    "کلیه فروشی گروه خون B مثبت سن ۲۶ سال – آقا – سالم، بدون اعتیاد آزمایشات کامل ۰۹۳۶ ۵۵۵ ۷۲۱۸",
+    "Kidney for sale, contact me",
+])
+def test_an_offer_in_a_word_or_a_number_keeps_the_page_flaggable(text):
+    from nlp.analyze import analyze
+
+    assert analyze(text).flagged
