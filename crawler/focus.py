@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -153,12 +154,28 @@ class FocusReport:
 
 def flagged_urls(db_path: str | None) -> set[str]:
     """The pages flagged in the database so far (nothing when it does not exist yet)."""
+    return {url for (url,) in _query(db_path, "select url from pages where flagged = 1")}
+
+
+def site_history(db_path: str | None) -> tuple[Counter[str], Counter[str]]:
+    """Pages analysed and pages flagged per registered domain in the database so far, for
+    `site_weight`: a crawl resumed after a crash, or run again on a schedule, starts knowing
+    which sites were barren."""
+    read: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
+    for domain, pages, hits in _query(db_path, "select domain, count(*), sum(flagged = 1) from pages group by domain"):
+        read[domain], flagged[domain] = pages, hits
+    return read, flagged
+
+
+def _query(db_path: str | None, sql: str) -> list[tuple]:
+    """The rows of a read-only query (none when the database does not exist yet)."""
     if not db_path or not Path(db_path).exists():
-        return set()
+        return []
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        return {url for (url,) in con.execute("select url from pages where flagged = 1")}
+        return con.execute(sql).fetchall()
     except sqlite3.OperationalError:  # a database without our schema yet
-        return set()
+        return []
     finally:
         con.close()

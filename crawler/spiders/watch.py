@@ -15,7 +15,7 @@ from collections import Counter
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.focus import link_score, priority, site_weight
+from crawler.focus import link_score, priority, site_history, site_weight
 from crawler.problems import failure_problem, sniff_binary
 from crawler.readers import Readers, UnreadablePage, reader_count
 from crawler.seeds import collect_seeds
@@ -39,7 +39,7 @@ class WatchSpider(scrapy.Spider):
         self.scope = {registered_domain(u) for u in self.seed_urls}
         self.scheduled: Counter[str] = Counter()
         self.queued: set[int] = set()  # hashes of the URLs scheduled: budgets count each URL once
-        self.site_read: Counter[str] = Counter()  # pages analysed per registered domain, for site_weight
+        self.site_read: Counter[str] = Counter()  # pages analysed per registered domain (this crawl and earlier ones), for site_weight
         self.site_flagged: Counter[str] = Counter()
 
     @classmethod
@@ -50,6 +50,8 @@ class WatchSpider(scrapy.Spider):
         spider.max_depth = settings.getint("ORGANWATCH_MAX_DEPTH", 10)
         spider.depth_priority = settings.getint("DEPTH_PRIORITY", 0)
         spider.focus = settings.getbool("ORGANWATCH_FOCUS", True)
+        if spider.focus:  # what earlier crawls into this database read of each site
+            spider.site_read, spider.site_flagged = site_history(settings.get("ORGANWATCH_DB"))
         spider.follow_offsite = settings.getint("ORGANWATCH_FOLLOW_OFFSITE", 0)
         spider.offsite_cap = settings.getint("ORGANWATCH_OFFSITE_PAGE_CAP", 100)
         spider.traps = TrapDetector(
