@@ -160,7 +160,7 @@ def flagged_urls(db_path: str | None) -> set[str]:
 def site_history(db_path: str | None) -> tuple[Counter[str], Counter[str]]:
     """Pages analysed and pages flagged per registered domain in the database so far, for
     `site_weight`: a crawl resumed after a crash, or run again on a schedule, starts knowing
-    which sites were barren."""
+    which sites were barren. (A page the crawl reads again counts again: the share stays.)"""
     read: Counter[str] = Counter()
     flagged: Counter[str] = Counter()
     for domain, pages, hits in _query(db_path, "select domain, count(*), sum(flagged = 1) from pages group by domain"):
