@@ -29,6 +29,7 @@ bench: setup
 	$(BIN)/python benchmarks/sampleweb_quality.py
 	$(BIN)/python benchmarks/dilution.py
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/throughput.py --pages 10000 --rounds 1
 	$(BIN)/python benchmarks/memory.py --pages $(MEMORY_PAGES)
 	$(BIN)/python benchmarks/focus.py
 
