@@ -25,7 +25,7 @@ from nlp.concepts import lexicon_digest
 from nlp.dataset import DEV_PATH, TRAIN_PATH, file_digest, read_jsonl
 from nlp.gate import mentions_topic
 from nlp.indicators import PHONE_RE, pattern_indicators
-from nlp.labels import LABELS
+from nlp.labels import CONTACT_KINDS, LABELS
 
 NLP_DIR = Path(__file__).parent
 MODEL_DIR = NLP_DIR / "model"
@@ -137,7 +137,7 @@ def offers(doc: Doc) -> bool:
         return True
     text = doc.text
     return PHONE_RE.search(text) is not None or any(
-        ind.kind in ("email", "messenger", "price") for ind in pattern_indicators(text)
+        ind.kind in CONTACT_KINDS or ind.kind == "price" for ind in pattern_indicators(text)
     )
 
 
